@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+# pagemove: build, test and demo. `make help` lists the targets.
+
+ROOT     := $(abspath .)
+BUILD    := $(ROOT)/build
+KSFT     := $(BUILD)/ksft
+CC       ?= gcc
+CFLAGS_T := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(ROOT)/include/uapi -I$(ROOT)/lib -I$(KSFT)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += -s
+endif
+
+# KVER: a series from qemu/kernels.conf (6.1, 6.12), a Debian ABI name, or
+# empty for the running kernel.
+KVER ?= $(shell uname -r)
+ifneq ($(filter 6.1 6.12,$(KVER)),)
+ABI := $(shell $(ROOT)/qemu/kernel.sh setup $(KVER))
+else
+ABI := $(KVER)
+endif
+KDIR := /lib/modules/$(ABI)/build
+MODDIR := $(BUILD)/$(ABI)/kmod
+
+KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/pagemove.h
+
+TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
+TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
+
+.PHONY: all module selftests check demo shell deps clean help
+
+all: module
+
+help:
+	@echo 'pagemove targets:'
+	@echo '  make [KVER=6.1|6.12|ABI]   build pagemove.ko (default: the running kernel)'
+	@echo '  make selftests             build the static kselftest binaries'
+	@echo '  make check [KVER=..] [T=..] build, boot 6.1 and 6.12 guests, run the selftests'
+	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work'
+	@echo '  make shell [KVER=..]       interactive guest shell (6.12 unless KVER)'
+	@echo '  make deps                  install the Debian packages the above need'
+	@echo '  make clean                 remove build/ (keeps nothing)'
+	@echo '  V=1                        show the commands'
+
+deps:
+	$(Q)$(ROOT)/qemu/deps.sh
+
+module: $(MODDIR)/pagemove.ko
+
+$(MODDIR)/pagemove.ko: $(KMOD_SRC)
+	$(Q)if [ ! -d $(KDIR) ]; then \
+		echo "no headers for kernel $(ABI) ($(KDIR)): install linux-headers-$(ABI) or use KVER=6.1 / KVER=6.12" >&2; \
+		exit 1; fi
+	$(Q)mkdir -p $(MODDIR)/kmod $(MODDIR)/include/uapi/linux
+	$(Q)cp Kbuild $(MODDIR)/
+	$(Q)cp kmod/*.c kmod/*.h $(MODDIR)/kmod/
+	$(Q)cp include/uapi/linux/pagemove.h $(MODDIR)/include/uapi/linux/
+	$(Q)$(MAKE) -C $(KDIR) M=$(MODDIR) modules $(if $(filter 1,$(V)),V=1,>$(MODDIR)/build.log 2>&1) || \
+		{ cat $(MODDIR)/build.log >&2; exit 1; }
+	$(Q)echo "  KMOD    $(patsubst $(ROOT)/%,%,$@)"
+
+# kselftest_harness.h comes from the linux-source-6.12 package, never vendored.
+$(KSFT)/kselftest_harness.h:
+	$(Q)$(ROOT)/qemu/deps.sh
+	$(Q)mkdir -p $(KSFT)
+	$(Q)tar -xJf /usr/src/linux-source-6.12.tar.xz -C $(KSFT) --strip-components=4 \
+		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.12/tools/testing/selftests/kselftest.h
+	$(Q)touch $@
+
+selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh
+
+$(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h include/uapi/linux/pagemove.h $(KSFT)/kselftest_harness.h
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< $(LDLIBS_$*) -lpthread
+	$(Q)echo "  TEST    $(patsubst $(ROOT)/%,%,$@)"
+
+$(BUILD)/selftests/run_tests.sh: selftests/run_tests.sh
+	$(Q)mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+check: selftests
+	$(Q)$(ROOT)/qemu/check.sh $(if $(filter command line,$(origin KVER)),$(KVER)) $(if $(T),-t $(T))
+
+demo:
+	$(Q)$(ROOT)/qemu/demo.sh $(if $(filter command line,$(origin KVER)),$(KVER),6.12)
+
+shell: selftests
+	$(Q)$(ROOT)/qemu/run.sh -k $(if $(filter command line,$(origin KVER)),$(KVER),6.12) \
+		$(foreach b,$(TEST_BINS) $(BUILD)/selftests/run_tests.sh,-f $(b)) -i
+
+clean:
+	$(Q)rm -rf $(BUILD)/*/kmod $(BUILD)/selftests $(BUILD)/*/run

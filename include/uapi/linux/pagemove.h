@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pagemove: move_pages(2) re-implemented as ioctls on /dev/pagemove.
+ *
+ * The one ABI header, shared by the module, libpagemove, the pagemove
+ * command and the selftests. Modelled on iommufd: every struct starts with
+ * __u32 size then __u32 flags, user pointers are __aligned_u64, a smaller
+ * known size is accepted and a larger one must have a zero tail.
+ *
+ * Errors common to every command:
+ *   -ENOTTY  unknown command
+ *   -EFAULT  the struct could not be read or written back
+ *   -EINVAL  size smaller than the first published struct, unknown flag,
+ *            non-zero reserved field
+ *   -E2BIG   size larger than this module knows and the tail is not zero
+ */
+#ifndef _UAPI_LINUX_PAGEMOVE_H
+#define _UAPI_LINUX_PAGEMOVE_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/* 0xB9 is not listed in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define PAGEMOVE_TYPE		0xB9
+#define PAGEMOVE_DEVICE		"/dev/pagemove"
+
+enum {
+	PAGEMOVE_CMD_BASE = 0x80,
+	PAGEMOVE_CMD_MOVE = PAGEMOVE_CMD_BASE,
+};
+
+/* Request flags. The first two are numaif.h's MPOL_MF_* values. */
+#define PAGEMOVE_MF_MOVE	(1U << 1)	/* MPOL_MF_MOVE: pages mapped only by the target */
+#define PAGEMOVE_MF_MOVE_ALL	(1U << 2)	/* MPOL_MF_MOVE_ALL: shared pages too; CAP_SYS_NICE */
+#define PAGEMOVE_F_COMPAT	(1U << 16)	/* behave exactly as this kernel's move_pages(2) */
+#define PAGEMOVE_F_ALL		(PAGEMOVE_MF_MOVE | PAGEMOVE_MF_MOVE_ALL | PAGEMOVE_F_COMPAT)
+
+/**
+ * struct pagemove_move - PAGEMOVE_MOVE: move (or query) pages of a process
+ * @size: (in) sizeof(struct pagemove_move) as the caller knows it
+ * @flags: (in) PAGEMOVE_MF_MOVE, PAGEMOVE_MF_MOVE_ALL, PAGEMOVE_F_COMPAT
+ * @pid: (in) target process; 0 means the caller
+ * @__reserved: (in) must be 0
+ * @count: (in) number of entries in @pages, @nodes and @status
+ * @pages: (in) user pointer to __u64[count], virtual addresses in the target
+ * @nodes: (in) user pointer to __s32[count] target nodes, or 0 to query
+ * @status: (in) user pointer to __s32[count], written by the call
+ * @nr_moved: (out) entries whose page this call moved to its target node
+ * @nr_in_place: (out) entries already on their target (query: entries with
+ *	a node status)
+ * @nr_failed: (out) entries with a negative status (compat mode: also the
+ *	entries the syscall would leave unwritten)
+ * @result: (out) the call's return value, also returned by ioctl(2)
+ *
+ * Default semantics (the 2006 move_pages seed contract, the same on every
+ * kernel): every entry gets a final status, even when others fail.
+ *   0..N   the node the page is on when the call returns
+ *   -ENOENT  a VMA but no page mapped (never touched, swapped out, unread file)
+ *   -EACCES  the page is shared and PAGEMOVE_MF_MOVE_ALL was not given
+ *   -EPERM   the page is pinned (FOLL_LONGTERM/DMA); not attempted.
+ *            Plain mlock does not prevent migration: mlocked pages move.
+ *   -EBUSY   isolation failed, or migration still failed after retries
+ *   -EFAULT  no VMA, a VMA that cannot migrate (VM_IO, VM_PFNMAP, DAX),
+ *            the zero page or the huge zero page
+ *   -ENOMEM  allocation on the target node failed for this page; the call
+ *            goes on with the others
+ *   -EIO     dirty file page, no migration function, writeback failed
+ *   -EINVAL  dirty file page, neither migration function nor writeback
+ *
+ * Return values (default semantics), checked in this order; arguments are
+ * validated before any page is touched, so a refused call moves nothing:
+ *   0        every entry has its status
+ *   -EINVAL  unknown flag, non-zero reserved field, bad size, or the target
+ *            has no mm (kernel thread, exiting)
+ *   -EPERM   MOVE_ALL without CAP_SYS_NICE, or
+ *            ptrace_may_access(PTRACE_MODE_READ_REALCREDS) refused
+ *   -ESRCH   no such pid
+ *   (LSM)    security_task_movememory's own errno
+ *   -E2BIG   count above the max_pages module parameter (default 1048576);
+ *            compat mode has no limit, like the syscall
+ *   -EFAULT  pages, nodes or status could not be accessed
+ *   -ENODEV  a target node out of range, or without memory (N_MEMORY)
+ *   -EACCES  a target node outside the target task's cpuset mems
+ *   -ENOENT  move mode, and no entry needed moving (all in place, absent,
+ *            invalid, or shared without MOVE_ALL); statuses are written
+ *   -ENOMEM  the module could not allocate its own working memory
+ *
+ * Compat semantics (PAGEMOVE_F_COMPAT): exactly the running kernel's
+ * move_pages(2): its return value (0, a positive count of failed folios plus
+ * entries not reached, or -errno) and its status entries, written or left
+ * unwritten as the syscall leaves them, including each kernel's quirks.
+ */
+struct pagemove_move {
+	__u32 size;
+	__u32 flags;
+	__s32 pid;
+	__u32 __reserved;
+	__aligned_u64 count;
+	__aligned_u64 pages;
+	__aligned_u64 nodes;
+	__aligned_u64 status;
+	__aligned_u64 nr_moved;
+	__aligned_u64 nr_in_place;
+	__aligned_u64 nr_failed;
+	__s64 result;
+};
+#define PAGEMOVE_MOVE_SIZE_VER0	80	/* first published size */
+#define PAGEMOVE_MOVE		_IO(PAGEMOVE_TYPE, PAGEMOVE_CMD_MOVE)
+
+#endif /* _UAPI_LINUX_PAGEMOVE_H */

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place that knows kernel differences. Force-included into every
+ * kmod/ file; the PM_HAVE_* / PM_* switches come from Kbuild, which probes
+ * the target's headers rather than trusting version numbers.
+ */
+#ifndef _PAGEMOVE_COMPAT_H
+#define _PAGEMOVE_COMPAT_H
+
+#include <linux/types.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
+#include <linux/migrate.h>
+#include <linux/mempolicy.h>
+#include <linux/nodemask.h>
+#include <linux/pagewalk.h>
+#include <linux/ptrace.h>
+#include <linux/security.h>
+#include <linux/cpuset.h>
+#include <linux/sched/task.h>
+#include <linux/swap.h>
+
+/*
+ * migrate_pages()' allocation callback works on pages (new_page_t, 6.1) or
+ * folios (new_folio_t, 6.12); pm_mig_t is whichever the target uses.
+ */
+#ifdef PM_HAVE_NEW_FOLIO_T
+typedef struct folio pm_mig_t;
+#define pm_mig_folio(m)		(m)
+#else
+typedef struct page pm_mig_t;
+#define pm_mig_folio(m)		page_folio(m)
+#endif
+
+/*
+ * mm/internal.h is not shipped in linux-headers; this copies the layout of
+ * struct migration_target_control. 6.12 added ->reason, visible in the
+ * public headers through htlb_allow_alloc_fallback(), its only user.
+ */
+struct pm_migration_target_control {
+	int nid;
+	nodemask_t *nmask;
+	gfp_t gfp_mask;
+#ifdef PM_MTC_HAS_REASON
+	enum migrate_reason reason;
+#endif
+};
+
+static inline void pm_mtc_init(struct pm_migration_target_control *mtc, int nid)
+{
+	*mtc = (struct pm_migration_target_control){
+		.nid = nid,
+		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE,
+#ifdef PM_MTC_HAS_REASON
+		.reason = MR_SYSCALL,
+#endif
+	};
+}
+
+/*
+ * folio_isolate_lru() is declared only in mm/internal.h. It changed from
+ * int (0 on success) to bool in the same series that made isolate_hugetlb()
+ * return bool, which the public hugetlb.h shows: key on that.
+ */
+#ifdef PM_ISOLATE_BOOL
+typedef bool (pm_folio_isolate_lru_t)(struct folio *folio);
+#define pm_lru_isolated(ret)	(ret)
+#else
+typedef int (pm_folio_isolate_lru_t)(struct folio *folio);
+#define pm_lru_isolated(ret)	((ret) == 0)
+#endif
+
+/* hugetlb isolation: Debian 6.1 renamed isolate_hugetlb(page) to folio_isolate_hugetlb(page). */
+#if defined(PM_HAVE_FOLIO_ISOLATE_HUGETLB_PAGE)
+#define PM_ISOLATE_HUGETLB_NAME	"folio_isolate_hugetlb"
+typedef typeof(folio_isolate_hugetlb) pm_isolate_hugetlb_t;
+#define pm_hugetlb_arg(folio)	(&(folio)->page)
+#define pm_hugetlb_isolated(r)	((r) == 0)
+#elif defined(PM_ISOLATE_BOOL)
+#define PM_ISOLATE_HUGETLB_NAME	"isolate_hugetlb"
+typedef typeof(isolate_hugetlb) pm_isolate_hugetlb_t;
+#define pm_hugetlb_arg(folio)	(folio)
+#define pm_hugetlb_isolated(r)	(r)
+#else
+#define PM_ISOLATE_HUGETLB_NAME	"isolate_hugetlb"
+typedef typeof(isolate_hugetlb) pm_isolate_hugetlb_t;
+#define pm_hugetlb_arg(folio)	(&(folio)->page)
+#define pm_hugetlb_isolated(r)	((r) == 0)
+#endif
+
+/* The page-table lookup: follow_page() (6.1) or folio_walk_start() (6.12). */
+#ifdef PM_HAVE_FOLIO_WALK
+#define PM_LOOKUP_NAME		"folio_walk_start"
+typedef typeof(folio_walk_start) pm_lookup_fn_t;
+#define PM_HUGE_ZERO_NAME	"huge_zero_folio"
+typedef struct folio *pm_huge_zero_t;
+#else
+#define PM_LOOKUP_NAME		"follow_page"
+typedef typeof(follow_page) pm_lookup_fn_t;
+#define PM_HUGE_ZERO_NAME	"huge_zero_page"
+typedef struct page *pm_huge_zero_t;
+#endif
+
+/* Sharing test: page_mapcount() > 1 (6.1) or folio_likely_mapped_shared() (6.12). */
+#ifdef PM_HAVE_LIKELY_MAPPED_SHARED
+#define pm_page_shared(folio, page)	folio_likely_mapped_shared(folio)
+#else
+#define pm_page_shared(folio, page)	(page_mapcount(page) > 1)
+#endif
+
+/* move_pages untags addresses under the mmap lock (LAM on 6.12). */
+#ifdef PM_HAVE_UNTAGGED_ADDR_REMOTE
+#define pm_untag(mm, addr)	untagged_addr_remote(mm, addr)
+#else
+#define pm_untag(mm, addr)	untagged_addr(addr)
+#endif
+
+/* Unexported kernel internals, resolved once at load with their typed prototypes. */
+struct pm_symbols {
+	typeof(migrate_pages) *migrate_pages;
+	typeof(alloc_migration_target) *alloc_migration_target;
+	typeof(putback_movable_pages) *putback_movable_pages;
+	pm_folio_isolate_lru_t *folio_isolate_lru;
+	pm_isolate_hugetlb_t *isolate_hugetlb;
+	pm_lookup_fn_t *lookup;
+#ifdef PM_HAVE_FOLIO_WALK
+	typeof(vma_pgtable_walk_end) *vma_pgtable_walk_end;
+#endif
+	typeof(vma_migratable) *vma_migratable;
+	typeof(ptrace_may_access) *ptrace_may_access;
+	typeof(security_task_movememory) *security_task_movememory;
+	typeof(cpuset_mems_allowed) *cpuset_mems_allowed;
+	typeof(find_get_task_by_vpid) *find_get_task_by_vpid;
+	typeof(lru_cache_disable) *lru_cache_disable;
+	atomic_t *lru_disable_count;
+	pm_huge_zero_t *huge_zero;
+};
+extern struct pm_symbols pm_sym;
+
+/* lru_cache_enable() is inline on an unexported counter. */
+static inline void pm_lru_cache_enable(void)
+{
+	atomic_dec(pm_sym.lru_disable_count);
+}
+
+static inline bool pm_is_zero_folio(struct folio *folio)
+{
+#ifdef PM_HAVE_FOLIO_WALK
+	return is_zero_pfn(folio_pfn(folio)) || folio == READ_ONCE(*pm_sym.huge_zero);
+#else
+	return is_zero_pfn(folio_pfn(folio)) || &folio->page == READ_ONCE(*pm_sym.huge_zero);
+#endif
+}
+
+/*
+ * One page-table lookup, as the running kernel's move_pages(2) does it, in
+ * one of three flavours:
+ *   PM_WALK_MOVE    the syscall's move lookup
+ *   PM_WALK_STAT    the syscall's query lookup
+ *   PM_WALK_SEED    the seed contract's: no kernel quirks (6.1 would call an
+ *                   untouched anonymous page -EFAULT and skip PROT_NONE PTEs)
+ * Returns the folio (stable until pm_walk_end), NULL when nothing is mapped,
+ * or an ERR_PTR the syscall would report. ->page is the exact page, or NULL
+ * for a zero page on 6.12.
+ */
+enum pm_walk_mode { PM_WALK_MOVE, PM_WALK_STAT, PM_WALK_SEED };
+
+struct pm_walk {
+#ifdef PM_HAVE_FOLIO_WALK
+	struct folio_walk fw;
+#else
+	bool ref;
+#endif
+	struct page *page;
+};
+
+#ifdef PM_HAVE_FOLIO_WALK
+/* 6.12 hands the hugetlb tail to the whole folio: no -EACCES quirk. */
+#define PM_QUIRK_HUGETLB_TAIL_EACCES	0
+
+static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_struct *vma,
+					  unsigned long addr, enum pm_walk_mode mode)
+{
+	struct folio *folio = pm_sym.lookup(&w->fw, vma, addr, FW_ZEROPAGE);
+
+	w->page = folio ? w->fw.page : NULL;
+	return folio;
+}
+
+/* folio_walk_end() is a macro around the unexported vma_pgtable_walk_end(). */
+static inline void pm_walk_end(struct pm_walk *w, struct vm_area_struct *vma)
+{
+	spin_unlock(w->fw.ptl);
+	if (likely(w->fw.level == FW_LEVEL_PTE))
+		pte_unmap(w->fw.ptep);
+	pm_sym.vma_pgtable_walk_end(vma);
+}
+#else
+#define PM_QUIRK_HUGETLB_TAIL_EACCES	1
+
+static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_struct *vma,
+					  unsigned long addr, enum pm_walk_mode mode)
+{
+	unsigned int flags;
+	struct page *page;
+
+	switch (mode) {
+	case PM_WALK_MOVE:
+		flags = FOLL_GET | FOLL_DUMP;
+		break;
+	case PM_WALK_STAT:
+		/* Not all huge page follow APIs support FOLL_GET (do_pages_stat). */
+		flags = FOLL_DUMP | (is_vm_hugetlb_page(vma) ? 0 : FOLL_GET);
+		break;
+	default:
+		/*
+		 * No FOLL_DUMP: an untouched anonymous page is "not present"
+		 * and zero pages come back to be recognised. FOLL_FORCE
+		 * follows PROT_NONE and NUMA-hint PTEs, as 6.12 does.
+		 */
+		flags = FOLL_GET | FOLL_FORCE;
+		break;
+	}
+	w->ref = flags & FOLL_GET;
+	page = pm_sym.lookup(vma, addr, flags);
+	w->page = IS_ERR_OR_NULL(page) ? NULL : page;
+	if (IS_ERR_OR_NULL(page))
+		return (struct folio *)page;
+	return page_folio(page);
+}
+
+static inline void pm_walk_end(struct pm_walk *w, struct vm_area_struct *vma)
+{
+	if (w->ref && w->page)
+		put_page(w->page);
+}
+#endif
+
+#endif /* _PAGEMOVE_COMPAT_H */

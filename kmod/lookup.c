@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-page lookup and decision: from one address to a status, or to a folio
+ * isolated on the target node's list. Called with the mmap lock held.
+ */
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/hugetlb.h>
+#include <linux/vmstat.h>
+#include <linux/mm_inline.h>
+#include "pagemove.h"
+
+/* Decide what becomes of a mapped folio; 1 means queued on @list. */
+static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
+		     struct page *page, int node, struct list_head *list)
+{
+	if (pm_is_zero_folio(folio))
+		return -EFAULT;
+	if (folio_is_zone_device(folio))
+		return -ENOENT;
+	/* Checked before sharing: a shared page already in place is fine. */
+	if (folio_nid(folio) == node)
+		return node;
+	if (!ctx->move_all && pm_page_shared(folio, page))
+		return -EACCES;
+
+	if (folio_test_hugetlb(folio)) {
+		/* 6.1's syscall isolates hugetlb only through its head page. */
+		if (PM_QUIRK_HUGETLB_TAIL_EACCES && ctx->compat && page != &folio->page)
+			return -EACCES;
+		if (!ctx->compat && folio_maybe_dma_pinned(folio))
+			return -EPERM;
+		if (pm_hugetlb_isolated(pm_sym.isolate_hugetlb(pm_hugetlb_arg(folio), list)))
+			return 1;
+		return -EBUSY;
+	}
+
+	/* A long-term pin (io_uring, vfio, RDMA) would fail every retry. */
+	if (!ctx->compat && folio_maybe_dma_pinned(folio))
+		return -EPERM;
+	if (!pm_lru_isolated(pm_sym.folio_isolate_lru(folio)))
+		return -EBUSY;
+	list_add_tail(&folio->lru, list);
+	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
+			    folio_nr_pages(folio));
+	return 1;
+}
+
+void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int node,
+		    struct list_head *list, struct pm_page *out)
+{
+	struct vm_area_struct *vma = vma_lookup(ctx->mm, addr);
+	struct folio *folio;
+	struct pm_walk w;
+	int ret;
+
+	out->folio = NULL;
+	out->page = NULL;
+	out->verdict = PM_STATUS;
+
+	if (!vma || !pm_sym.vma_migratable(vma)) {
+		out->status = -EFAULT;
+		return;
+	}
+	folio = pm_walk_start(&w, vma, addr, ctx->compat ? PM_WALK_MOVE : PM_WALK_SEED);
+	if (IS_ERR(folio)) {
+		out->status = PTR_ERR(folio);
+		return;
+	}
+	if (!folio) {
+		out->status = -ENOENT;
+		return;
+	}
+	ret = pm_decide(ctx, folio, w.page, node, list);
+	out->folio = folio;
+	out->page = w.page;
+	if (ret == 1)
+		out->verdict = PM_QUEUED;
+	else
+		out->status = ret;
+	pm_walk_end(&w, vma);
+}
+
+int pm_lookup_query(const struct pm_lookup_ctx *ctx, unsigned long addr)
+{
+	struct vm_area_struct *vma = vma_lookup(ctx->mm, addr);
+	struct folio *folio;
+	struct pm_walk w;
+	int ret;
+
+	if (!vma)
+		return -EFAULT;
+	/* The syscall's query skips vma_migratable; the seed contract does not. */
+	if (!ctx->compat && !pm_sym.vma_migratable(vma))
+		return -EFAULT;
+	folio = pm_walk_start(&w, vma, addr, ctx->compat ? PM_WALK_STAT : PM_WALK_SEED);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	if (!folio)
+		return -ENOENT;
+	if (pm_is_zero_folio(folio))
+		ret = -EFAULT;
+	else if (folio_is_zone_device(folio))
+		ret = -ENOENT;
+	else
+		ret = folio_nid(folio);
+	pm_walk_end(&w, vma);
+	return ret;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /dev/pagemove: the misc device, its ioctl dispatch and the module's life. */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+#include "pagemove.h"
+
+#define PAGEMOVE_VERSION "0.1.0"
+
+unsigned long pm_max_pages = 1UL << 20;
+module_param_named(max_pages, pm_max_pages, ulong, 0644);
+MODULE_PARM_DESC(max_pages, "Most entries one default-mode request may carry (-E2BIG above; default 1048576)");
+
+static long pm_ioctl_move(void __user *argp)
+{
+	struct pagemove_move req;
+	size_t out = offsetof(struct pagemove_move, nr_moved);
+	u32 usize;
+	long ret;
+	int err;
+
+	if (get_user(usize, (u32 __user *)argp))
+		return -EFAULT;
+	if (usize < PAGEMOVE_MOVE_SIZE_VER0 || usize > PAGE_SIZE)
+		return -EINVAL;
+	err = copy_struct_from_user(&req, sizeof(req), argp, usize);
+	if (err)
+		return err == -E2BIG ? -EINVAL : err;	/* -E2BIG means "too many pages" here */
+
+	ret = pm_move(&req);
+
+	req.result = ret;
+	if (copy_to_user(argp + out, (char *)&req + out, min_t(size_t, usize, sizeof(req)) - out) &&
+	    ret >= 0)
+		return -EFAULT;
+	return ret;
+}
+
+static long pm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case PAGEMOVE_MOVE:
+		return pm_ioctl_move(argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static const struct file_operations pm_fops = {
+	.owner = THIS_MODULE,	/* an open fd pins the module */
+	.unlocked_ioctl = pm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/*
+ * Open to every user, like move_pages(2): the permission checks of each
+ * request are what protect other processes.
+ */
+static struct miscdevice pm_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "pagemove",
+	.fops = &pm_fops,
+	.mode = 0666,
+};
+
+static int __init pm_init(void)
+{
+	int err;
+
+	err = pm_symbols_resolve();
+	if (err)
+		goto err_symbols;
+	err = misc_register(&pm_misc);
+	if (err)
+		goto err_misc;
+	pr_info("pagemove " PAGEMOVE_VERSION " ready: /dev/pagemove\n");
+	return 0;
+
+err_misc:
+err_symbols:
+	return err;
+}
+
+static void __exit pm_exit(void)
+{
+	misc_deregister(&pm_misc);
+}
+
+module_init(pm_init);
+module_exit(pm_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("pagemove developers");
+MODULE_DESCRIPTION("move_pages(2) re-implemented as ioctls on /dev/pagemove");
+MODULE_VERSION(PAGEMOVE_VERSION);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* pagemove module internals: the resolved symbols and the move path's steps. */
+#ifndef _PAGEMOVE_H
+#define _PAGEMOVE_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/nodemask.h>
+#include "../include/uapi/linux/pagemove.h"
+
+int pm_symbols_resolve(void);
+
+/* Module parameters. */
+extern unsigned long pm_max_pages;
+
+/* The target of a request: its mm and the nodes its cpuset allows. */
+struct pm_target {
+	struct mm_struct *mm;
+	nodemask_t nodes;
+};
+
+int pm_target_get(pid_t pid, u32 flags, struct pm_target *t);
+void pm_target_put(struct pm_target *t);
+
+/* What the lookup decided for one address (move mode). */
+enum pm_verdict {
+	PM_QUEUED,	/* isolated and on the node's list */
+	PM_STATUS,	/* final status in ->status */
+	PM_SAME_FOLIO,	/* another subpage of a folio this batch already queued */
+};
+
+struct pm_page {
+	struct folio *folio;	/* the (head) folio, when queued */
+	struct page *page;	/* the exact page looked up */
+	int status;
+	enum pm_verdict verdict;
+};
+
+struct pm_lookup_ctx {
+	struct mm_struct *mm;
+	bool compat;
+	bool move_all;
+};
+
+void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int node,
+		    struct list_head *list, struct pm_page *out);
+int pm_lookup_query(const struct pm_lookup_ctx *ctx, unsigned long addr);
+
+long pm_move(struct pagemove_move *req);
+
+#endif /* _PAGEMOVE_H */

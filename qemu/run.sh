@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots a pinned Debian kernel under QEMU (TCG) with pagemove.ko loaded and
+# runs one command in the guest; its exit status comes back as ours.
+#
+#   qemu/run.sh [-k SERIES] [-f FILE[:DEST]]... [-t SECS] [-o DIR] [-q] -- CMD [ARGS...]
+#   qemu/run.sh [-k SERIES] [-f FILE[:DEST]]... -i        interactive shell
+#
+# Topology: 4 vCPUs, 4 NUMA nodes: node0 (cpu0-1, memory), node1 (cpu2,
+# memory), node2 (memory only, like a CXL expander), node3 (cpu3, no memory).
+#
+# Exit: the command's status; 124 the guest hung or died before reporting;
+# 125 the kernel printed a WARNING/BUG/Oops/KASAN/lockdep report.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+series=${KVER:-6.12}
+files=()
+timeout_s=${PAGEMOVE_TIMEOUT:-600}
+outdir=
+quiet=0
+interactive=0
+
+usage() { sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) series=$2; shift 2 ;;
+	-f) files+=("$2"); shift 2 ;;
+	-t) timeout_s=$2; shift 2 ;;
+	-o) outdir=$2; shift 2 ;;
+	-q) quiet=1; shift ;;
+	-i) interactive=1; shift ;;
+	--) shift; break ;;
+	-h|--help) usage ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || [ $interactive -eq 1 ] || usage
+
+abi=$("$HERE/kernel.sh" setup "$series")
+make -s -C "$ROOT" module KVER="$abi" >&2
+ko=$ROOT/build/$abi/kmod/pagemove.ko
+vmlinuz=$ROOT/build/cache/$abi/vmlinuz
+outdir=${outdir:-$ROOT/build/$abi/run}
+mkdir -p "$outdir"
+console=$outdir/console.log
+result=$outdir/result.txt
+: > "$console"
+: > "$result"
+
+cmdfile=$outdir/cmd.sh
+if [ $interactive -eq 1 ]; then
+	cmdfile=-
+else
+	printf '%q ' "$@" > "$cmdfile"
+	echo >> "$cmdfile"
+fi
+"$HERE/mkinitramfs.sh" "$outdir/initramfs.cpio" "$ko" "$cmdfile" "${files[@]}"
+
+append="console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 panic=-1"
+append+=" numa_balancing=disable printk.time=1 ${PAGEMOVE_APPEND:-}"
+# Linux numbers nodes in the order SRAT first names them, CPUs before memory,
+# so a CPU-less node2 would become node3. So node2 gets cpu3, which the
+# guest's init takes offline before anything runs: 4 vCPUs online, node2
+# memory only (has_cpu 0,1,3), node3 CPU only. Each CPU is its own socket,
+# so no cache is shared across nodes.
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1536M
+	-smp 5,sockets=5,cores=1,threads=1
+	-nodefaults -no-user-config -display none -no-reboot
+	-object memory-backend-ram,id=m0,size=640M
+	-object memory-backend-ram,id=m1,size=640M
+	-object memory-backend-ram,id=m2,size=256M
+	-numa node,nodeid=0,memdev=m0
+	-numa node,nodeid=1,memdev=m1
+	-numa node,nodeid=2,memdev=m2
+	-numa node,nodeid=3
+	-numa cpu,node-id=0,socket-id=0 -numa cpu,node-id=0,socket-id=1
+	-numa cpu,node-id=1,socket-id=2 -numa cpu,node-id=2,socket-id=3
+	-numa cpu,node-id=3,socket-id=4
+	-kernel "$vmlinuz" -initrd "$outdir/initramfs.cpio" -append "$append")
+
+if [ $interactive -eq 1 ]; then
+	exec "${qemu[@]}" -serial mon:stdio -serial "file:$result"
+fi
+
+[ $quiet -eq 1 ] || echo "run: booting $abi (log: ${console#$ROOT/})" >&2
+qrc=0
+if [ $quiet -eq 1 ]; then
+	timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" \
+		-serial "file:$console" -serial "file:$result" </dev/null || qrc=$?
+else
+	timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" \
+		-serial "file:$console" -serial "file:$result" </dev/null & qpid=$!
+	tail -n +1 -F --pid=$qpid "$console" 2>/dev/null &
+	wait $qpid || qrc=$?
+	sleep 0.3
+fi
+
+# A splat anywhere fails the run, even if the command said it passed.
+splat='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|Call Trace|Kernel panic|general protection fault'
+if grep -aEq "$splat" "$console"; then
+	echo "run: FAIL: the $abi kernel reported a problem (see ${console#$ROOT/}):" >&2
+	grep -aE -m5 "$splat" "$console" | sed 's/^/run:   /' >&2
+	exit 125
+fi
+rc=$(sed -n 's/^pagemove-exit \([0-9]*\).*/\1/p' "$result" | tail -n1)
+if [ -z "$rc" ]; then
+	if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+		echo "run: FAIL: the $abi guest hung: no verdict after ${timeout_s}s (see ${console#$ROOT/})" >&2
+	else
+		echo "run: FAIL: the $abi guest stopped without a verdict (qemu exit $qrc; see ${console#$ROOT/})" >&2
+	fi
+	exit 124
+fi
+exit "$rc"
