@@ -6,12 +6,18 @@
  * a message that names it.
  */
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
 #include <asm/cpufeature.h>
 #include "pagemove.h"
 
 struct pm_symbols pm_sym;
+
+/* Test hook: one more symbol the load must find, to prove the failure path. */
+static char *pm_require_symbol;
+module_param_named(require_symbol, pm_require_symbol, charp, 0444);
+MODULE_PARM_DESC(require_symbol, "Also require this kallsyms symbol at load (tests the missing-symbol path)");
 
 typedef unsigned long (pm_kallsyms_lookup_name_t)(const char *name);
 
@@ -108,6 +114,11 @@ int pm_symbols_resolve(void)
 			return -ENOEXEC;
 		}
 		*s->slot = (void *)addr;
+	}
+	if (pm_require_symbol && *pm_require_symbol && !lookup(pm_require_symbol)) {
+		pr_err("symbol %s not found in kallsyms (required by require_symbol=)\n",
+		       pm_require_symbol);
+		return -ENOENT;
 	}
 	return 0;
 }

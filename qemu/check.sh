@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: boots each pinned kernel with pagemove.ko, runs the selftests
+# in the guest and decides from the verdict port and the console. The last
+# line is "N passed, N failed[, N skipped]" over every kernel.
+#   qemu/check.sh [SERIES] [-t TEST]
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+# shellcheck disable=SC1091
+series=$(sed -n 's/^SERIES=//p' "$HERE/kernels.conf")
+filter=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-t) filter=$2; shift 2 ;;
+	*) series=$1; shift ;;
+	esac
+done
+
+files=()
+for f in "$ROOT"/build/selftests/*; do
+	[ -f "$f" ] && files+=(-f "$f")
+done
+
+total_p=0 total_f=0 total_s=0
+summary=()
+for s in $series; do
+	abi=$("$HERE/kernel.sh" setup "$s") || { total_f=$((total_f + 1)); continue; }
+	out=$ROOT/build/$abi/check
+	mkdir -p "$out"
+	echo "check: $abi: booting, running the selftests${filter:+ ($filter)}"
+	rc=0
+	"$HERE/run.sh" -q -k "$abi" -o "$out" -t "${PAGEMOVE_TIMEOUT:-1500}" "${files[@]}" \
+		-- /opt/pagemove/run_tests.sh $filter || rc=$?
+	# The verdict port is a tty: strip its carriage returns.
+	tr -d '\r' < "$out/result.txt" > "$out/verdict.txt" 2>/dev/null
+	res=$out/verdict.txt
+	line=$(grep -a '^totals ' "$res" 2>/dev/null | tail -n1)
+	p=$(echo "$line" | sed -n 's/.*pass=\([0-9]*\).*/\1/p'); p=${p:-0}
+	f=$(echo "$line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p'); f=${f:-0}
+	sk=$(echo "$line" | sed -n 's/.*skip=\([0-9]*\).*/\1/p'); sk=${sk:-0}
+	# The verdict needs the guest's own "success" and a clean console.
+	verdict=PASS
+	if [ $rc -ne 0 ] || ! grep -aqx success "$res"; then
+		verdict=FAIL
+		[ "$f" -gt 0 ] || f=1
+	fi
+	grep -a -E '^(not ok|ok) ' "$out/console.log" | sed 's/^/  /' | grep -a -E 'not ok|SKIP' | head -40
+	grep -a '^tap: ' "$res" | sed "s/^tap: /  $abi: /"
+	case $rc in
+	124) why=" (guest hung or died before its verdict)" ;;
+	125) why=" (kernel splat in the console)" ;;
+	0) why= ;;
+	*) why=" (exit $rc)" ;;
+	esac
+	summary+=("$abi: $verdict  pass=$p fail=$f skip=$sk$why  log: ${out#$ROOT/}/console.log")
+	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + sk))
+done
+
+echo "check: summary"
+for l in "${summary[@]}"; do echo "  $l"; done
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ "$total_f" -eq 0 ] && [ "$total_p" -gt 0 ]

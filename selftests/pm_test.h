@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the pagemove selftests (run as root inside the guests). */
+#ifndef PM_TEST_H
+#define PM_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/pagemove.h>
+
+#ifndef MPOL_MF_MOVE
+#define MPOL_MF_STRICT		(1 << 0)
+#define MPOL_MF_MOVE		(1 << 1)
+#define MPOL_MF_MOVE_ALL	(1 << 2)
+#endif
+
+#define PM_PAGE		4096UL
+#define PM_SENTINEL	(-12345)
+#define PM_KO		"/lib/pagemove/pagemove.ko"
+
+/* A node list such as "0-1,3" from sysfs, as a bitmask. */
+static inline unsigned long pm_read_nodemask(const char *file)
+{
+	char path[128], buf[128], *p;
+	unsigned long mask = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/%s", file);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	for (p = buf; *p && *p != '\n';) {
+		long a = strtol(p, &p, 10), b = a;
+
+		if (*p == '-')
+			b = strtol(p + 1, &p, 10);
+		for (; a <= b; a++)
+			mask |= 1UL << a;
+		if (*p == ',')
+			p++;
+	}
+	return mask;
+}
+
+static inline long pm_sys_move_pages(int pid, unsigned long count, void **pages,
+				     const int *nodes, int *status, int flags)
+{
+	return syscall(SYS_move_pages, pid, count, pages, nodes, status, flags);
+}
+
+/* The native call; returns the ioctl's result or -errno. */
+static inline long pm_ioctl_move(int fd, struct pagemove_move *req)
+{
+	long ret;
+
+	req->size = sizeof(*req);
+	ret = ioctl(fd, PAGEMOVE_MOVE, req);
+	return ret < 0 ? -errno : ret;
+}
+
+static inline long pm_move(int fd, int pid, unsigned long count, void **pages,
+			   const int *nodes, int *status, unsigned int flags,
+			   struct pagemove_move *out)
+{
+	struct pagemove_move req = {
+		.flags = flags, .pid = pid, .count = count,
+		.pages = (unsigned long)pages, .nodes = (unsigned long)nodes,
+		.status = (unsigned long)status,
+	};
+	long ret = pm_ioctl_move(fd, &req);
+
+	if (out)
+		*out = req;
+	return ret;
+}
+
+/* n base pages of anonymous memory, THP off, each touched (written). */
+static inline char *pm_map_anon(size_t n, int touch)
+{
+	char *p = mmap(NULL, n * PM_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, n * PM_PAGE, MADV_NOHUGEPAGE);
+	for (i = 0; touch && i < n; i++)
+		memset(p + i * PM_PAGE, (int)(i * 7 + 1), PM_PAGE);
+	return p;
+}
+
+/* Where a page is, per the kernel's own move_pages(2) query. */
+static inline int pm_node_of(void *addr)
+{
+	int status = PM_SENTINEL;
+
+	if (pm_sys_move_pages(0, 1, &addr, NULL, &status, 0))
+		return -errno;
+	return status;
+}
+
+static inline long pm_vmstat(const char *key)
+{
+	char name[64];
+	long val, ret = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &val) == 2)
+		if (!strcmp(name, key))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
+static inline long pm_isolated(void)
+{
+	return pm_vmstat("nr_isolated_anon") + pm_vmstat("nr_isolated_file");
+}
+
+static inline void pm_fill_int(int *a, size_t n, int v)
+{
+	while (n--)
+		a[n] = v;
+}
+
+#endif /* PM_TEST_H */
