@@ -82,7 +82,7 @@ $(BUILD)/selftests/run_tests.sh: selftests/run_tests.sh
 	$(Q)mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
-check: selftests
+check: deps selftests
 	$(Q)$(ROOT)/qemu/check.sh $(if $(filter command line,$(origin KVER)),$(KVER)) $(if $(T),-t $(T))
 
 demo:
