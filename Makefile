@@ -5,7 +5,7 @@ ROOT     := $(abspath .)
 BUILD    := $(ROOT)/build
 KSFT     := $(BUILD)/ksft
 CC       ?= gcc
-CFLAGS_T := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Werror -D_GNU_SOURCE -I$(ROOT)/include/uapi -I$(ROOT)/lib -I$(KSFT)
+CFLAGS_T := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -Werror -D_GNU_SOURCE -I$(ROOT)/include/uapi -I$(ROOT)/lib -I$(KSFT)
 
 ifeq ($(V),1)
 Q :=

@@ -51,7 +51,8 @@ static inline void pm_mtc_init(struct pm_migration_target_control *mtc, int nid)
 {
 	*mtc = (struct pm_migration_target_control){
 		.nid = nid,
-		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE,
+		/* A full node is a per-page status, not a console splat. */
+		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOWARN,
 #ifdef PM_MTC_HAS_REASON
 		.reason = MR_SYSCALL,
 #endif

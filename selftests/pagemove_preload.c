@@ -23,7 +23,11 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+/* The harness leaves a parameter unused; the rest of it is -Wextra clean. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
+#pragma GCC diagnostic pop
 #include <linux/pagemove.h>
 
 #define OUT_MAX		65536
@@ -47,7 +51,7 @@ struct run {
 };
 
 FIXTURE(preload) {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX / 2];		/* leaves room for the names below */
 	char helper[PATH_MAX];
 	char shim[PATH_MAX];
 	char logpath[PATH_MAX];
@@ -175,18 +179,30 @@ static int run_helper(FIXTURE_DATA(preload) *self, enum run_mode mode)
 	err = memfd_create("helper-stderr", MFD_CLOEXEC);
 	if (out < 0 || err < 0)
 		return -errno;
-	fd = open(self->logpath, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	/*
+	 * The log lives only for this run: no ASSERT can leave it behind.
+	 * Without a /tmp in the guest, the test's own directory will do.
+	 */
+	snprintf(self->logpath, sizeof(self->logpath),
+		 "/tmp/pagemove_preload.XXXXXX");
+	fd = mkstemp(self->logpath);
+	if (fd < 0) {
+		snprintf(self->logpath, sizeof(self->logpath),
+			 "%s/pagemove_preload.XXXXXX", self->dir);
+		fd = mkstemp(self->logpath);
+	}
 	if (fd < 0)
 		return -errno;
 	close(fd);
 
 	pid = fork();
-	if (pid < 0)
-		return -errno;
 	if (pid == 0)
 		exec_helper(self, mode, out, err);
-	if (waitpid(pid, &r->status, 0) != pid)
-		return -errno;
+	if (pid < 0 || waitpid(pid, &r->status, 0) != pid) {
+		fd = -errno;
+		unlink(self->logpath);
+		return fd;
+	}
 
 	read_fd(out, r->out, sizeof(r->out));
 	read_fd(err, r->err, sizeof(r->err));
@@ -194,6 +210,7 @@ static int run_helper(FIXTURE_DATA(preload) *self, enum run_mode mode)
 	close(err);
 	if (read_file(self->logpath, r->log, sizeof(r->log)))
 		r->log[0] = '\0';
+	unlink(self->logpath);
 	r->ran = 1;
 	return 0;
 }
@@ -214,9 +231,8 @@ static void dump(const char *what, const char *text)
 
 FIXTURE_SETUP(preload)
 {
-	char nodes[256], exe[PATH_MAX];
+	char nodes[256], exe[sizeof(self->dir)];
 	ssize_t n;
-	int fd;
 
 	self->run = mmap(NULL, sizeof(*self->run), PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -224,6 +240,7 @@ FIXTURE_SETUP(preload)
 
 	ASSERT_EQ(0, read_file("/sys/devices/system/node/has_memory",
 			       nodes, sizeof(nodes)));
+	nodes[strcspn(nodes, "\n")] = '\0';
 	if (parse_nodes(nodes, &self->target, &self->back) < 2)
 		SKIP(return, "fewer than two nodes with memory: %s", nodes);
 	/* Out to the second memory node, back to the first. */
@@ -233,27 +250,20 @@ FIXTURE_SETUP(preload)
 
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	ASSERT_LT(0, n);
+	ASSERT_GT((ssize_t)sizeof(exe) - 1, n);	/* not truncated */
 	exe[n] = '\0';
 	snprintf(self->dir, sizeof(self->dir), "%s", dirname(exe));
 	snprintf(self->helper, sizeof(self->helper), "%s/dropin_helper", self->dir);
 	snprintf(self->shim, sizeof(self->shim), "%s/libpagemove-preload.so",
 		 self->dir);
+	if (access(self->shim, R_OK))	/* run from the build tree */
+		snprintf(self->shim, sizeof(self->shim),
+			 "%s/../lib/libpagemove-preload.so", self->dir);
 	ASSERT_EQ(0, access(self->helper, X_OK))
 		TH_LOG("%s: %s", self->helper, strerror(errno));
 	ASSERT_EQ(0, access(self->shim, R_OK))
 		TH_LOG("%s: %s", self->shim, strerror(errno));
 
-	snprintf(self->logpath, sizeof(self->logpath),
-		 "/tmp/pagemove_preload.XXXXXX");
-	fd = mkstemp(self->logpath);
-	if (fd < 0) {
-		/* No /tmp in this guest: the test's own directory will do. */
-		snprintf(self->logpath, sizeof(self->logpath),
-			 "%s/pagemove_preload.XXXXXX", self->dir);
-		fd = mkstemp(self->logpath);
-	}
-	ASSERT_LE(0, fd) TH_LOG("mkstemp: %s", strerror(errno));
-	close(fd);
 }
 
 FIXTURE_TEARDOWN(preload)
@@ -264,8 +274,6 @@ FIXTURE_TEARDOWN(preload)
 		dump("helper stderr", self->run->err);
 		dump("PAGEMOVE_PRELOAD_LOG", self->run->log);
 	}
-	if (self->logpath[0])
-		unlink(self->logpath);
 	munmap(self->run, sizeof(*self->run));
 }
 

@@ -123,9 +123,37 @@ static inline long pm_vmstat(const char *key)
 	return ret;
 }
 
+/* Folds the per-CPU deltas first: /proc/vmstat alone lags behind. */
 static inline long pm_isolated(void)
 {
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			perror("stat_refresh");
+		close(fd);
+	}
 	return pm_vmstat("nr_isolated_anon") + pm_vmstat("nr_isolated_file");
+}
+
+static inline long pm_node_free_kb(int node)
+{
+	char path[96], line[160];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "MemFree:");
+
+		if (p)
+			kb = strtol(p + 8, NULL, 10);
+	}
+	fclose(f);
+	return kb;
 }
 
 static inline void pm_fill_int(int *a, size_t n, int v)

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The seed contract (SPEC §4): every status and return code of the default
+ * semantics, each provoked for real, plus data integrity, shapes and leaks.
+ * Runs as root in the 4-node guest (0,1: CPU+memory, 2: memory, 3: CPU).
+ */
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <linux/io_uring.h>
+#include "kselftest_harness.h"
+#include "pm_test.h"
+
+#define N 32
+
+FIXTURE(pm)
+{
+	int fd;
+	long isolated;
+	char *buf;
+	void *pages[N];
+	int nodes[N];
+	int status[N];
+};
+
+FIXTURE_SETUP(pm)
+{
+	int i;
+
+	if ((pm_read_nodemask("has_memory") & 0x7) != 0x7)
+		SKIP(return, "needs nodes 0-2 with memory");
+	self->fd = open(PAGEMOVE_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	self->isolated = pm_isolated();
+	self->buf = pm_map_anon(N, 1);
+	ASSERT_NE(NULL, self->buf);
+	for (i = 0; i < N; i++) {
+		self->pages[i] = self->buf + i * PM_PAGE;
+		self->nodes[i] = 1;
+		self->status[i] = PM_SENTINEL;
+	}
+	/* Start everything on node 0. */
+	ASSERT_EQ(0, pm_sys_move_pages(0, N, self->pages, (int[N]){0}, self->status, 0));
+}
+
+FIXTURE_TEARDOWN(pm)
+{
+	/* No page stays isolated. */
+	EXPECT_EQ(self->isolated, pm_isolated());
+	close(self->fd);
+}
+
+static int pm_check_data(char *buf, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < PM_PAGE; j++)
+			if (buf[i * PM_PAGE + j] != (char)(i * 7 + 1))
+				return 0;
+	return 1;
+}
+
+TEST_F(pm, move_anon_status_is_node)
+{
+	struct pagemove_move r;
+	int i;
+
+	ASSERT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, &r));
+	for (i = 0; i < N; i++) {
+		EXPECT_EQ(1, self->status[i]);
+		EXPECT_EQ(1, pm_node_of(self->pages[i]));
+	}
+	EXPECT_EQ(N, r.nr_moved);
+	EXPECT_EQ(0, r.nr_in_place);
+	EXPECT_EQ(0, r.nr_failed);
+	EXPECT_EQ(0, r.result);
+	EXPECT_TRUE(pm_check_data(self->buf, N));
+}
+
+TEST_F(pm, move_to_memory_only_node2_and_back)
+{
+	int i;
+
+	pm_fill_int(self->nodes, N, 2);
+	ASSERT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(2, pm_node_of(self->pages[i]));
+	pm_fill_int(self->nodes, N, 0);
+	ASSERT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, self->status[i]);
+	EXPECT_TRUE(pm_check_data(self->buf, N));
+}
+
+TEST_F(pm, interleaved_nodes)
+{
+	int i;
+
+	for (i = 0; i < N; i++)
+		self->nodes[i] = i % 3;
+	ASSERT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	for (i = 0; i < N; i++) {
+		EXPECT_EQ(i % 3, self->status[i]);
+		EXPECT_EQ(i % 3, pm_node_of(self->pages[i]));
+	}
+	EXPECT_TRUE(pm_check_data(self->buf, N));
+}
+
+TEST_F(pm, all_in_place_returns_enoent)
+{
+	struct pagemove_move r;
+	int i;
+
+	pm_fill_int(self->nodes, N, 0);
+	EXPECT_EQ(-ENOENT, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, &r));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, self->status[i]);
+	EXPECT_EQ(N, r.nr_in_place);
+	EXPECT_EQ(0, r.nr_moved);
+}
+
+TEST_F(pm, query_mode)
+{
+	struct pagemove_move r;
+	int i;
+
+	ASSERT_EQ(0, pm_move(self->fd, 0, N, self->pages, NULL, self->status, 0, &r));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, self->status[i]);
+	EXPECT_EQ(N, r.nr_in_place);
+}
+
+TEST_F(pm, efault_gap_zero_page_vvar)
+{
+	char *gap = pm_map_anon(3, 0), *zero = pm_map_anon(1, 0), line[256];
+	unsigned long vvar = 0;
+	volatile char c;
+	FILE *f = fopen("/proc/self/maps", "r");
+	void *pages[4];
+	int nodes[4] = {1, 1, 1, 1}, status[4];
+
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vvar]"))
+			vvar = strtoul(line, NULL, 16);
+	fclose(f);
+	ASSERT_NE(0, vvar);
+	ASSERT_EQ(0, munmap(gap + PM_PAGE, PM_PAGE));
+	c = zero[0];	/* a read fault maps the shared zero page */
+	(void)c;
+
+	pages[0] = gap + PM_PAGE;
+	pages[1] = zero;
+	pages[2] = (void *)vvar;
+	pages[3] = self->pages[0];
+	pm_fill_int(status, 4, PM_SENTINEL);
+	EXPECT_EQ(0, pm_move(self->fd, 0, 4, pages, nodes, status, 0, NULL));
+	EXPECT_EQ(-EFAULT, status[0]);
+	EXPECT_EQ(-EFAULT, status[1]);
+	EXPECT_EQ(-EFAULT, status[2]);
+	EXPECT_EQ(1, status[3]);	/* the others still move */
+}
+
+TEST_F(pm, efault_huge_zero_page)
+{
+	size_t sz = 4UL << 20;
+	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a = (char *)(((unsigned long)p + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	volatile char c;
+	void *page = a + 5 * PM_PAGE;
+	int node = 1, status = PM_SENTINEL;
+
+	ASSERT_NE(MAP_FAILED, p);
+	madvise(a, 2UL << 20, MADV_HUGEPAGE);
+	c = a[0];	/* read fault of an aligned THP range: the huge zero page */
+	(void)c;
+	EXPECT_EQ(-ENOENT, pm_move(self->fd, 0, 1, &page, &node, &status, 0, NULL));
+	EXPECT_EQ(-EFAULT, status);
+	munmap(p, sz);
+}
+
+TEST_F(pm, enoent_untouched_anon_and_unread_file)
+{
+	char *anon = pm_map_anon(1, 0), path[] = "/tmp/pm-file-XXXXXX";
+	int ffd = mkstemp(path), nodes[2] = {1, 1}, status[2] = {PM_SENTINEL, PM_SENTINEL};
+	void *pages[2];
+	char *file;
+
+	ASSERT_LE(0, ffd);
+	ASSERT_EQ(0, ftruncate(ffd, PM_PAGE));
+	file = mmap(NULL, PM_PAGE, PROT_READ, MAP_SHARED, ffd, 0);
+	ASSERT_NE(MAP_FAILED, file);
+	pages[0] = anon;
+	pages[1] = file;
+	EXPECT_EQ(-ENOENT, pm_move(self->fd, 0, 2, pages, nodes, status, 0, NULL));
+	EXPECT_EQ(-ENOENT, status[0]);	/* 6.1's syscall says -EFAULT here */
+	EXPECT_EQ(-ENOENT, status[1]);
+	munmap(file, PM_PAGE);
+	close(ffd);
+	unlink(path);
+}
+
+TEST_F(pm, prot_none_moves)
+{
+	int i;
+
+	ASSERT_EQ(0, mprotect(self->buf, N * PM_PAGE, PROT_NONE));
+	ASSERT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(1, self->status[i]);	/* 6.1's syscall says -ENOENT here */
+	ASSERT_EQ(0, mprotect(self->buf, N * PM_PAGE, PROT_READ | PROT_WRITE));
+	EXPECT_TRUE(pm_check_data(self->buf, N));
+}
+
+TEST_F(pm, eacces_shared_after_fork_and_move_all)
+{
+	int pipefd[2], i;
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, pipe(pipefd));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		read(pipefd[0], &c, 1);
+		_exit(0);
+	}
+	EXPECT_EQ(-ENOENT, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(-EACCES, self->status[i]);
+	/* Root has CAP_SYS_NICE: MOVE_ALL moves shared pages too. */
+	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status,
+			     PAGEMOVE_MF_MOVE_ALL, NULL));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(1, self->status[i]);
+	write(pipefd[1], "x", 1);
+	waitpid(child, NULL, 0);
+	EXPECT_TRUE(pm_check_data(self->buf, N));
+}
+
+TEST_F(pm, eperm_pinned_io_uring_buffer)
+{
+	struct io_uring_params p = { 0 };
+	struct iovec iov = { self->buf, 4 * PM_PAGE };
+	int ring, i;
+
+	ring = syscall(__NR_io_uring_setup, 4, &p);
+	if (ring < 0)
+		SKIP(return, "io_uring unavailable: %s", strerror(errno));
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1));
+	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(-EPERM, self->status[i]);	/* pinned: not attempted */
+	for (i = 4; i < N; i++)
+		EXPECT_EQ(1, self->status[i]);
+	close(ring);
+}
+
+TEST_F(pm, ebusy_same_address_twice)
+{
+	void *pages[2] = { self->pages[0], self->pages[0] };
+	int nodes[2] = {1, 1}, status[2];
+
+	EXPECT_EQ(0, pm_move(self->fd, 0, 2, pages, nodes, status, 0, NULL));
+	EXPECT_EQ(1, status[0]);
+	EXPECT_EQ(-EBUSY, status[1]);
+}
+
+TEST_F(pm, ebusy_vmspliced_page)
+{
+	struct iovec iov = { self->buf, PM_PAGE };
+	int pipefd[2], i;
+
+	ASSERT_EQ(0, pipe(pipefd));
+	/* The unread pipe holds a reference: migration fails after its retries. */
+	ASSERT_EQ(PM_PAGE, vmsplice(pipefd[1], &iov, 1, 0));
+	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	EXPECT_EQ(-EBUSY, self->status[0]);
+	for (i = 1; i < N; i++)
+		EXPECT_EQ(1, self->status[i]);
+	EXPECT_EQ(0, pm_node_of(self->pages[0]));
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+static int pm_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+TEST_F(pm, enomem_full_node_others_move)
+{
+	const char *hp = "/sys/devices/system/node/node2/hugepages/hugepages-2048kB/nr_hugepages";
+	int i;
+
+	char *filler;
+	size_t n, j;
+
+	/*
+	 * Empty node2 without the OOM killer: huge pages take the big blocks,
+	 * then base pages are moved there until the target allocation fails.
+	 * (Through pagemove: the syscall's allocation is not __GFP_NOWARN and
+	 * would print a splat.)
+	 */
+	ASSERT_EQ(0, pm_write_file(hp, "100000"));
+	n = pm_node_free_kb(2) / 4 + 2048;
+	filler = pm_map_anon(n, 1);
+	ASSERT_NE(NULL, filler);
+	for (j = 0; j + 256 <= n; j += 256) {
+		void *fp[256];
+		int fn[256], fs[256], k;
+
+		for (k = 0; k < 256; k++) {
+			fp[k] = filler + (j + k) * PM_PAGE;
+			fn[k] = 2;
+		}
+		pm_move(self->fd, 0, 256, fp, fn, fs, 0, NULL);
+		if (fs[255] == -ENOMEM)
+			break;
+	}
+	for (i = 0; i < N; i++)
+		self->nodes[i] = i % 2 ? 2 : 1;
+	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	munmap(filler, n * PM_PAGE);
+	pm_write_file(hp, "8");
+	for (i = 0; i < N; i++) {
+		if (i % 2) {
+			EXPECT_EQ(-ENOMEM, self->status[i]) TH_LOG("entry %d", i);
+			EXPECT_EQ(0, pm_node_of(self->pages[i]));
+		} else {
+			EXPECT_EQ(1, self->status[i]);
+		}
+	}
+	EXPECT_TRUE(pm_check_data(self->buf, N));
+}
+
+TEST_F(pm, einval_dirty_ramfs_page)
+{
+	const char *dir = "/tmp/pm-ramfs";
+	char path[64];
+	int ffd, node = 1, status = PM_SENTINEL;
+	char *p;
+	void *page;
+
+	mkdir(dir, 0700);
+	ASSERT_EQ(0, mount("ramfs", dir, "ramfs", 0, NULL));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ffd = open(path, O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, ffd);
+	ASSERT_EQ(0, ftruncate(ffd, PM_PAGE));
+	p = mmap(NULL, PM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x5a, PM_PAGE);	/* dirty; ramfs has no migrate_folio, no writepage */
+	page = p;
+	EXPECT_EQ(0, pm_move(self->fd, 0, 1, &page, &node, &status, 0, NULL));
+	EXPECT_EQ(-EINVAL, status);
+	EXPECT_EQ(0x5a, p[100]);
+	munmap(p, PM_PAGE);
+	close(ffd);
+	umount(dir);
+}
+
+/* --- return codes ---------------------------------------------------- */
+
+TEST_F(pm, e2big_above_max_pages)
+{
+	const char *param = "/sys/module/pagemove/parameters/max_pages";
+
+	ASSERT_EQ(0, pm_write_file(param, "8"));
+	EXPECT_EQ(-E2BIG, pm_move(self->fd, 0, 9, self->pages, self->nodes, self->status, 0, NULL));
+	EXPECT_EQ(0, pm_move(self->fd, 0, 8, self->pages, self->nodes, self->status, 0, NULL));
+	pm_write_file(param, "1048576");
+	EXPECT_EQ(0, pm_node_of(self->pages[8]));
+}
+
+TEST_F(pm, einval_flags_and_kernel_thread)
+{
+	EXPECT_EQ(-EINVAL, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status,
+				   MPOL_MF_STRICT, NULL));
+	/* pid 2 is kthreadd: no mm. */
+	EXPECT_EQ(-EINVAL, pm_move(self->fd, 2, N, self->pages, self->nodes, self->status, 0, NULL));
+	EXPECT_EQ(0, pm_node_of(self->pages[0]));
+}
+
+/* Runs @fn in a child that dropped root; returns what the child returned. */
+static long pm_as_nobody(int fd, int pid, void **pages, int *nodes, int *status, unsigned int flags)
+{
+	int pfd[2];
+	long ret = 0;
+	pid_t child;
+
+	if (pipe(pfd))
+		return -999;
+	child = fork();
+	if (!child) {
+		if (setgid(65534) || setuid(65534))
+			_exit(1);
+		ret = pm_move(fd, pid, N, pages, nodes, status, flags, NULL);
+		write(pfd[1], &ret, sizeof(ret));
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
+	if (read(pfd[0], &ret, sizeof(ret)) != sizeof(ret))
+		ret = -998;
+	close(pfd[0]);
+	close(pfd[1]);
+	return ret;
+}
+
+TEST_F(pm, eperm_other_user_and_move_all)
+{
+	/* An unprivileged caller may not move init's pages... */
+	EXPECT_EQ(-EPERM, pm_as_nobody(self->fd, 1, self->pages, self->nodes, self->status, 0));
+	/* ...nor use MOVE_ALL without CAP_SYS_NICE, even on its own pages. */
+	EXPECT_EQ(-EPERM, pm_as_nobody(self->fd, 0, self->pages, self->nodes, self->status,
+				       PAGEMOVE_MF_MOVE_ALL));
+	/* Its own pages pass the checks (shared with us since fork: -EACCES each). */
+	EXPECT_EQ(-ENOENT, pm_as_nobody(self->fd, 0, self->pages, self->nodes, self->status, 0));
+}
+
+TEST_F(pm, enodev_bad_nodes)
+{
+	int bad[] = { -1, 1024, 3 }, i, j;
+
+	for (j = 0; j < 3; j++) {
+		pm_fill_int(self->nodes, N, 1);
+		self->nodes[N - 1] = bad[j];	/* last: a refused call moves nothing */
+		EXPECT_EQ(-ENODEV, pm_move(self->fd, 0, N, self->pages, self->nodes,
+					   self->status, 0, NULL)) TH_LOG("node %d", bad[j]);
+		for (i = 0; i < N; i++)
+			EXPECT_EQ(0, pm_node_of(self->pages[i]));
+	}
+}
+
+TEST_F(pm, esrch_reaped_pid)
+{
+	pid_t child = fork();
+
+	ASSERT_LE(0, child);
+	if (!child)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	EXPECT_EQ(-ESRCH, pm_move(self->fd, child, N, self->pages, self->nodes, self->status, 0, NULL));
+}
+
+TEST_F(pm, efault_bad_arrays)
+{
+	char *s = pm_map_anon(2, 1);
+	int i;
+
+	EXPECT_EQ(-EFAULT, pm_move(self->fd, 0, N, (void **)8, self->nodes, self->status, 0, NULL));
+	EXPECT_EQ(-EFAULT, pm_move(self->fd, 0, N, self->pages, (int *)8, self->status, 0, NULL));
+	EXPECT_EQ(-EFAULT, pm_move(self->fd, 0, N, self->pages, self->nodes, (int *)8, 0, NULL));
+	/* A status array that ends in a hole: refused before any page moves. */
+	ASSERT_EQ(0, munmap(s + PM_PAGE, PM_PAGE));
+	EXPECT_EQ(-EFAULT, pm_move(self->fd, 0, N, self->pages, self->nodes,
+				   (int *)(s + PM_PAGE - 8), 0, NULL));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, pm_node_of(self->pages[i]));
+}
+
+TEST_F(pm, eacces_cpuset_without_node1)
+{
+	const char *cg = "/sys/fs/cgroup/pm-cpuset";
+	char pidbuf[32], path[128];
+	int pfd[2];
+	long ret = -999;
+	pid_t child;
+
+	if (pm_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+cpuset"))
+		SKIP(return, "no cpuset controller");
+	mkdir(cg, 0755);
+	snprintf(path, sizeof(path), "%s/cpuset.mems", cg);
+	ASSERT_EQ(0, pm_write_file(path, "0"));
+	ASSERT_EQ(0, pipe(pfd));
+	child = fork();
+	if (!child) {
+		snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		if (pm_write_file(path, pidbuf))
+			_exit(1);
+		ret = pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL);
+		write(pfd[1], &ret, sizeof(ret));
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
+	ASSERT_EQ(sizeof(ret), read(pfd[0], &ret, sizeof(ret)));
+	EXPECT_EQ(-EACCES, ret);
+	rmdir(cg);
+}
+
+/* --- shapes ---------------------------------------------------------- */
+
+TEST_F(pm, thp_moves_whole)
+{
+	size_t sz = 4UL << 20, i;
+	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a = (char *)(((unsigned long)p + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	void *pages[512];
+	int nodes[512], status[512];
+	long before = pm_vmstat("thp_migration_success");
+
+	ASSERT_NE(MAP_FAILED, p);
+	madvise(a, 2UL << 20, MADV_HUGEPAGE);
+	for (i = 0; i < (2UL << 20); i++)
+		a[i] = (char)(i * 13);
+	pm_sys_move_pages(0, 1, (void **)&a, (int[]){0}, status, 0);
+	for (i = 0; i < 512; i++) {
+		pages[i] = a + i * PM_PAGE;
+		nodes[i] = 1;
+	}
+	EXPECT_EQ(0, pm_move(self->fd, 0, 512, pages, nodes, status, 0, NULL));
+	for (i = 0; i < 512; i++) {
+		EXPECT_EQ(1, status[i]) TH_LOG("subpage %zu", i);
+		EXPECT_EQ(1, pm_node_of(pages[i]));
+	}
+	EXPECT_LT(before, pm_vmstat("thp_migration_success"));
+	for (i = 0; i < (2UL << 20); i++)
+		if (a[i] != (char)(i * 13))
+			break;
+	EXPECT_EQ(2UL << 20, i);
+	munmap(p, sz);
+}
+
+TEST_F(pm, hugetlb_head_and_tail)
+{
+	size_t sz = 2UL << 20, i;
+	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	void *page;
+	int node = 1, status = PM_SENTINEL;
+
+	if (p == MAP_FAILED)
+		SKIP(return, "no huge pages reserved");
+	for (i = 0; i < sz; i++)
+		p[i] = (char)(i * 3);
+	pm_sys_move_pages(0, 1, (void **)&p, (int[]){0}, &status, 0);
+	ASSERT_EQ(0, pm_node_of(p));
+	/* A tail address moves the whole huge page (6.1's syscall: -EACCES). */
+	page = p + 4096 * 3;
+	EXPECT_EQ(0, pm_move(self->fd, 0, 1, &page, &node, &status, 0, NULL));
+	EXPECT_EQ(1, status);
+	EXPECT_EQ(1, pm_node_of(p));
+	node = 0;
+	page = p;
+	EXPECT_EQ(0, pm_move(self->fd, 0, 1, &page, &node, &status, 0, NULL));
+	EXPECT_EQ(0, status);
+	for (i = 0; i < sz; i++)
+		if (p[i] != (char)(i * 3))
+			break;
+	EXPECT_EQ(sz, i);
+	munmap(p, sz);
+}
+
+TEST_F(pm, shmem_and_tmpfs_file_data)
+{
+	char path[] = "/tmp/pm-tmpfs-XXXXXX";
+	int ffd = mkstemp(path), i;
+	char *shm = mmap(NULL, N * PM_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *file;
+	void *pages[2 * N];
+	int nodes[2 * N], status[2 * N];
+
+	ASSERT_LE(0, ffd);
+	ASSERT_EQ(0, ftruncate(ffd, N * PM_PAGE));
+	file = mmap(NULL, N * PM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+	ASSERT_NE(MAP_FAILED, file);
+	ASSERT_NE(MAP_FAILED, shm);
+	for (i = 0; i < N; i++) {
+		memset(shm + i * PM_PAGE, (int)(i * 7 + 1), PM_PAGE);
+		memset(file + i * PM_PAGE, (int)(i * 7 + 1), PM_PAGE);
+		pages[i] = shm + i * PM_PAGE;
+		pages[N + i] = file + i * PM_PAGE;
+	}
+	pm_fill_int(nodes, 2 * N, 0);
+	pm_sys_move_pages(0, 2 * N, pages, nodes, status, 0);
+	pm_fill_int(nodes, 2 * N, 1);
+	EXPECT_EQ(0, pm_move(self->fd, 0, 2 * N, pages, nodes, status, 0, NULL));
+	for (i = 0; i < 2 * N; i++)
+		EXPECT_EQ(1, status[i]) TH_LOG("entry %d", i);
+	EXPECT_TRUE(pm_check_data(shm, N));
+	EXPECT_TRUE(pm_check_data(file, N));
+	munmap(file, N * PM_PAGE);
+	munmap(shm, N * PM_PAGE);
+	close(ffd);
+	unlink(path);
+}
+
+TEST_F(pm, another_process_by_pid)
+{
+	int pfd[2], rfd[2], i;
+	char *addr, c;
+	pid_t child;
+
+	ASSERT_EQ(0, pipe(pfd));
+	ASSERT_EQ(0, pipe(rfd));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		char *b = pm_map_anon(N, 1);
+		int ok;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		write(pfd[1], &b, sizeof(b));
+		read(rfd[0], &c, 1);
+		ok = pm_check_data(b, N);
+		for (i = 0; i < N; i++)
+			ok &= pm_node_of(b + i * PM_PAGE) == 2;
+		_exit(ok ? 0 : 1);
+	}
+	ASSERT_EQ(sizeof(addr), read(pfd[0], &addr, sizeof(addr)));
+	for (i = 0; i < N; i++) {
+		self->pages[i] = addr + i * PM_PAGE;
+		self->nodes[i] = 2;
+	}
+	EXPECT_EQ(0, pm_move(self->fd, child, N, self->pages, self->nodes, self->status, 0, NULL));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(2, self->status[i]);
+	write(rfd[1], "x", 1);
+	waitpid(child, &i, 0);
+	EXPECT_EQ(0, i);
+}
+
+TEST_F(pm, sigkill_during_large_move_puts_back)
+{
+	size_t n = 16384;	/* 64 MiB */
+	long before = pm_isolated();
+	pid_t child = fork();
+	int st;
+
+	ASSERT_LE(0, child);
+	if (!child) {
+		char *b = pm_map_anon(n, 1);
+		void **pages = calloc(n, sizeof(void *));
+		int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			pages[i] = b + i * PM_PAGE;
+		for (i = 0;; i++) {
+			pm_fill_int(nodes, n, i % 2 ? 0 : 1);
+			pm_move(self->fd, 0, n, pages, nodes, status, 0, NULL);
+		}
+	}
+	usleep(1500 * 1000);
+	kill(child, SIGKILL);
+	ASSERT_EQ(child, waitpid(child, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(before, pm_isolated());
+}
+
+TEST_HARNESS_MAIN
