@@ -37,6 +37,7 @@ all: module
 help:
 	@echo 'pagemove targets:'
 	@echo '  make [KVER=6.1|6.12|ABI]   build pagemove.ko (default: the running kernel)'
+	@echo '  make lib                   libpagemove (.a/.so), the preload shim, the pagemove command'
 	@echo '  make selftests             build the static kselftest binaries'
 	@echo '  make check [KVER=..] [T=..] build, boot 6.1 and 6.12 guests, run the selftests'
 	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work'
@@ -71,12 +72,14 @@ $(KSFT)/kselftest_harness.h:
 		linux-source-6.12/tools/testing/selftests/kselftest.h
 	$(Q)touch $@
 
-selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh
+selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh $(LIB_OUTPUTS)
 
-$(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h include/uapi/linux/pagemove.h $(KSFT)/kselftest_harness.h
+$(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h $(KSFT)/kselftest_harness.h
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< $(LDLIBS_$*) -lpthread
+	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< lib/pagemove.c -lpthread
 	$(Q)echo "  TEST    $(patsubst $(ROOT)/%,%,$@)"
+
+include lib/lib.mk
 
 $(BUILD)/selftests/run_tests.sh: selftests/run_tests.sh
 	$(Q)mkdir -p $(dir $@)
@@ -93,4 +96,4 @@ shell: selftests
 		$(foreach b,$(TEST_BINS) $(BUILD)/selftests/run_tests.sh,-f $(b)) -i
 
 clean:
-	$(Q)rm -rf $(BUILD)/*/kmod $(BUILD)/selftests $(BUILD)/*/run
+	$(Q)rm -rf $(BUILD)/*/kmod $(BUILD)/selftests $(BUILD)/*/run $(BUILD)/*/check $(BUILD)/lib $(BUILD)/tools

@@ -19,8 +19,14 @@ while [ $# -gt 0 ]; do
 done
 
 files=()
-for f in "$ROOT"/build/selftests/*; do
+for f in "$ROOT"/build/selftests/* "$ROOT"/build/lib/libpagemove-preload.so \
+	 "$ROOT"/build/tools/pagemove; do
 	[ -f "$f" ] && files+=(-f "$f")
+done
+# The drop-in test runs an unmodified dynamic libnuma program under LD_PRELOAD.
+for so in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6 \
+	  /lib/x86_64-linux-gnu/libnuma.so.1; do
+	files+=(-f "$so:$so")
 done
 
 total_p=0 total_f=0 total_s=0

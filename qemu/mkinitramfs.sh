@@ -33,7 +33,7 @@ for spec in "$@"; do
 	dest=/opt/pagemove/$(basename "$src")
 	[ "$spec" = "$src" ] || dest=${spec#*:}
 	mkdir -p "$stage$(dirname "$dest")"
-	cp -a "$src" "$stage$dest"
+	cp -rL "$src" "$stage$dest"	# -L: shared libraries are symlinks
 done
 
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) > "$out.tmp"
