@@ -10,7 +10,12 @@
 #include <linux/mm_inline.h>
 #include "pagemove.h"
 
-/* Decide what becomes of a mapped folio; 1 means queued on @list. */
+/*
+ * Decide what becomes of a mapped folio: PM_DECIDE_QUEUED when it is now
+ * isolated on @list, else its status (a node id or -errno).
+ */
+#define PM_DECIDE_QUEUED	INT_MIN
+
 static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
 		     struct page *page, int node, struct list_head *list)
 {
@@ -31,7 +36,7 @@ static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
 		if (!ctx->compat && folio_maybe_dma_pinned(folio))
 			return -EPERM;
 		if (pm_hugetlb_isolated(pm_sym.isolate_hugetlb(pm_hugetlb_arg(folio), list)))
-			return 1;
+			return PM_DECIDE_QUEUED;
 		return -EBUSY;
 	}
 
@@ -43,7 +48,7 @@ static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
 	list_add_tail(&folio->lru, list);
 	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
 			    folio_nr_pages(folio));
-	return 1;
+	return PM_DECIDE_QUEUED;
 }
 
 void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int node,
@@ -74,7 +79,7 @@ void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int nod
 	ret = pm_decide(ctx, folio, w.page, node, list);
 	out->folio = folio;
 	out->page = w.page;
-	if (ret == 1)
+	if (ret == PM_DECIDE_QUEUED)
 		out->verdict = PM_QUEUED;
 	else
 		out->status = ret;

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Compat mode against the real move_pages(2), side by side in one guest:
+ * each scenario is built twice from scratch, once for the syscall and once
+ * for pagemove_move_pages(); the return values and every status entry
+ * (pre-filled with a sentinel, so "left unwritten" is compared too) must
+ * be identical. Then a seeded random differential over mixed page states.
+ */
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "kselftest_harness.h"
+#include "pm_test.h"
+#include "pagemove.h"
+
+#define MAXP 128
+
+struct scen {
+	unsigned long count;
+	void *pages[MAXP];
+	int nodes[MAXP];
+	int status[MAXP];
+	int flags;
+	int query;		/* nodes == NULL */
+	char *maps[8];		/* to unmap afterwards */
+	size_t lens[8];
+	int nmaps;
+	int pipefd[2];		/* vmsplice / fork handshakes */
+	pid_t child;
+	unsigned int seed;
+};
+
+typedef void (*scen_fn)(struct scen *s);
+
+static char *scen_map(struct scen *s, size_t npages, int touch)
+{
+	char *p = pm_map_anon(npages, touch);
+
+	s->maps[s->nmaps] = p;
+	s->lens[s->nmaps++] = npages * PM_PAGE;
+	/* Every touched page starts on node 0. */
+	if (touch) {
+		size_t i;
+
+		for (i = 0; i < npages; i++) {
+			void *a = p + i * PM_PAGE;
+			int n = 0, st;
+
+			pm_sys_move_pages(0, 1, &a, &n, &st, 0);
+		}
+	}
+	return p;
+}
+
+static void scen_cleanup(struct scen *s)
+{
+	int i;
+
+	for (i = 0; i < s->nmaps; i++)
+		munmap(s->maps[i], s->lens[i]);
+	if (s->child > 0) {
+		kill(s->child, SIGKILL);
+		waitpid(s->child, NULL, 0);
+	}
+	if (s->pipefd[0] > 0) {
+		close(s->pipefd[0]);
+		close(s->pipefd[1]);
+	}
+}
+
+static long run_one(scen_fn fn, struct scen *s, int use_module)
+{
+	long ret;
+
+	memset(s, 0, sizeof(*s));
+	fn(s);
+	pm_fill_int(s->status, MAXP, PM_SENTINEL);
+	if (use_module)
+		ret = pagemove_move_pages(0, s->count, s->pages, s->query ? NULL : s->nodes,
+					  s->status, s->flags);
+	else
+		ret = pm_sys_move_pages(0, s->count, s->pages, s->query ? NULL : s->nodes,
+					s->status, s->flags);
+	if (ret < 0)
+		ret = -errno;
+	scen_cleanup(s);
+	return ret;
+}
+
+static struct scen sa, sb;
+
+static void diff(struct __test_metadata *_metadata, scen_fn fn)
+{
+	long ra = run_one(fn, &sa, 0), rb = run_one(fn, &sb, 1);
+	unsigned long i;
+
+	EXPECT_EQ(ra, rb);
+	if (getenv("PM_DEBUG"))
+		for (i = 0; i < sa.count; i++)
+			TH_LOG("dbg %lu: %p node %d: %d / %d", i, sa.pages[i], sa.nodes[i], sa.status[i], sb.status[i]);
+	for (i = 0; i < sa.count && i < MAXP; i++)
+		EXPECT_EQ(sa.status[i], sb.status[i]) TH_LOG("entry %lu", i);
+}
+
+/* ---- scenarios ---- */
+
+static void sc_plain(struct scen *s)
+{
+	char *p = scen_map(s, 16, 1);
+	int i;
+
+	s->count = 16;
+	for (i = 0; i < 16; i++) {
+		s->pages[i] = p + i * PM_PAGE;
+		s->nodes[i] = 1;
+	}
+}
+
+static void sc_mixed_in_place(struct scen *s)
+{
+	char *p = scen_map(s, 16, 1);
+	int i;
+
+	s->count = 16;
+	for (i = 0; i < 16; i++) {
+		s->pages[i] = p + i * PM_PAGE;
+		s->nodes[i] = i % 3 == 0 ? 0 : (i % 3 == 1 ? 1 : 2);
+	}
+}
+
+static void sc_untouched_anon(struct scen *s)
+{
+	char *p = scen_map(s, 4, 0), *q = scen_map(s, 2, 1);
+
+	s->count = 4;
+	s->pages[0] = q;
+	s->pages[1] = p;
+	s->pages[2] = p + PM_PAGE;
+	s->pages[3] = q + PM_PAGE;
+	pm_fill_int(s->nodes, 4, 1);
+}
+
+static void sc_prot_none(struct scen *s)
+{
+	char *p = scen_map(s, 4, 1);
+	int i;
+
+	mprotect(p, 4 * PM_PAGE, PROT_NONE);
+	s->count = 4;
+	for (i = 0; i < 4; i++) {
+		s->pages[i] = p + i * PM_PAGE;
+		s->nodes[i] = 1;
+	}
+}
+
+static void sc_efault_kinds(struct scen *s)
+{
+	char *gap = scen_map(s, 3, 1), *zero = scen_map(s, 1, 0), line[256];
+	volatile char c = zero[0];
+	unsigned long vvar = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	(void)c;
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "[vvar]"))
+			vvar = strtoul(line, NULL, 16);
+	if (f)
+		fclose(f);
+	munmap(gap + PM_PAGE, PM_PAGE);
+	s->count = 5;
+	s->pages[0] = gap;
+	s->pages[1] = gap + PM_PAGE;
+	s->pages[2] = zero;
+	s->pages[3] = (void *)vvar;
+	s->pages[4] = gap + 2 * PM_PAGE;
+	pm_fill_int(s->nodes, 5, 1);
+}
+
+static void sc_hugetlb_tail(struct scen *s)
+{
+	char *p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	int n = 0, st;
+
+	if (p == MAP_FAILED)
+		return;
+	s->maps[s->nmaps] = p;
+	s->lens[s->nmaps++] = 2UL << 20;
+	memset(p, 1, 2UL << 20);
+	pm_sys_move_pages(0, 1, (void **)&p, &n, &st, 0);
+	s->count = 2;
+	s->pages[0] = p + 5 * PM_PAGE;	/* 6.1: -EACCES; 6.12: moved */
+	s->pages[1] = p;
+	pm_fill_int(s->nodes, 2, 1);
+}
+
+static void sc_shared_fork(struct scen *s)
+{
+	char *p = scen_map(s, 8, 1), c;
+	int i;
+
+	if (pipe(s->pipefd))
+		return;
+	s->child = fork();
+	if (!s->child) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		read(s->pipefd[0], &c, 1);
+		_exit(0);
+	}
+	s->count = 8;
+	for (i = 0; i < 8; i++) {
+		s->pages[i] = p + i * PM_PAGE;
+		s->nodes[i] = 1;
+	}
+	p[0] = 3;	/* one page COW-broken: private again */
+}
+
+static void sc_duplicate(struct scen *s)
+{
+	char *p = scen_map(s, 2, 1);
+
+	s->count = 4;
+	s->pages[0] = p;
+	s->pages[1] = p;
+	s->pages[2] = p + PM_PAGE;
+	s->pages[3] = p;
+	pm_fill_int(s->nodes, 4, 1);
+}
+
+static void sc_vmsplice_partial(struct scen *s)
+{
+	char *p = scen_map(s, 8, 1);
+	struct iovec iov = { p + 2 * PM_PAGE, PM_PAGE };
+	int i;
+
+	if (pipe(s->pipefd))
+		return;
+	vmsplice(s->pipefd[1], &iov, 1, 0);
+	s->count = 8;
+	for (i = 0; i < 8; i++) {
+		s->pages[i] = p + i * PM_PAGE;
+		s->nodes[i] = i < 5 ? 1 : 2;	/* the failed batch is the first */
+	}
+}
+
+static void sc_enodev_midway(struct scen *s)
+{
+	char *p = scen_map(s, 6, 1);
+	int i;
+
+	s->count = 6;
+	for (i = 0; i < 6; i++) {
+		s->pages[i] = p + i * PM_PAGE;
+		s->nodes[i] = 1;
+	}
+	s->nodes[3] = 3;	/* memoryless: -ENODEV after a batch */
+}
+
+static void sc_enodev_range(struct scen *s)
+{
+	sc_enodev_midway(s);
+	s->nodes[2] = 1024;
+	s->nodes[4] = -1;
+}
+
+static void sc_efault_pages(struct scen *s)
+{
+	sc_plain(s);
+	s->pages[5] = (void *)8;	/* an entry with an unmapped address */
+}
+
+static void sc_query(struct scen *s)
+{
+	sc_efault_kinds(s);
+	s->query = 1;
+	s->count = 5;
+}
+
+static void sc_bad_flags(struct scen *s)
+{
+	sc_plain(s);
+	s->flags = MPOL_MF_STRICT;
+}
+
+static void sc_move_all(struct scen *s)
+{
+	sc_shared_fork(s);
+	s->flags = MPOL_MF_MOVE_ALL;
+}
+
+static void sc_thp_two_addresses(struct scen *s)
+{
+	size_t sz = 4UL << 20;
+	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a = (char *)(((unsigned long)p + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	int n = 0, st;
+
+	s->maps[s->nmaps] = p;
+	s->lens[s->nmaps++] = sz;
+	madvise(a, 2UL << 20, MADV_HUGEPAGE);
+	memset(a, 1, 2UL << 20);
+	pm_sys_move_pages(0, 1, (void **)&a, &n, &st, 0);
+	s->count = 3;
+	s->pages[0] = a;
+	s->pages[1] = a + 100 * PM_PAGE;	/* same THP: isolation fails */
+	s->pages[2] = a + 511 * PM_PAGE;
+	pm_fill_int(s->nodes, 3, 1);
+}
+
+static void sc_empty(struct scen *s)
+{
+	s->count = 0;
+}
+
+#define DIFF_TEST(name) TEST(diff_##name) { diff(_metadata, sc_##name); }
+DIFF_TEST(plain)
+DIFF_TEST(mixed_in_place)
+DIFF_TEST(untouched_anon)
+DIFF_TEST(prot_none)
+DIFF_TEST(efault_kinds)
+DIFF_TEST(hugetlb_tail)
+DIFF_TEST(shared_fork)
+DIFF_TEST(move_all)
+DIFF_TEST(duplicate)
+DIFF_TEST(vmsplice_partial)
+DIFF_TEST(enodev_midway)
+DIFF_TEST(enodev_range)
+DIFF_TEST(efault_pages)
+DIFF_TEST(query)
+DIFF_TEST(bad_flags)
+DIFF_TEST(thp_two_addresses)
+DIFF_TEST(empty)
+
+/* ---- seeded random differential ---- */
+
+static unsigned int rnd_seed;
+
+static unsigned int rnd(unsigned int *st)
+{
+	*st = *st * 1103515245u + 12345u;
+	return (*st >> 16) & 0x7fff;
+}
+
+static void sc_random(struct scen *s)
+{
+	unsigned int st = rnd_seed;
+	char *touched = scen_map(s, 32, 1), *untouched = scen_map(s, 8, 0);
+	char *zero = scen_map(s, 4, 0), *gapped = scen_map(s, 4, 1);
+	volatile char c = zero[0] + zero[PM_PAGE];
+	unsigned long i;
+	int k;
+
+	(void)c;
+	munmap(gapped + PM_PAGE, PM_PAGE);
+	/* Half of the touched pages start on node 1. */
+	for (k = 0; k < 32; k += 2) {
+		void *a = touched + k * PM_PAGE;
+		int n = 1, sts;
+
+		pm_sys_move_pages(0, 1, &a, &n, &sts, 0);
+	}
+	s->count = 48 + rnd(&st) % 64;
+	for (i = 0; i < s->count; i++) {
+		unsigned int kind = rnd(&st) % 16, node = rnd(&st) % 32;
+
+		if (kind < 9)
+			s->pages[i] = touched + (rnd(&st) % 32) * PM_PAGE;
+		else if (kind < 11)
+			s->pages[i] = untouched + (rnd(&st) % 8) * PM_PAGE;
+		else if (kind < 12)
+			s->pages[i] = zero + (rnd(&st) % 2) * PM_PAGE;
+		else if (kind < 13)
+			s->pages[i] = gapped + (rnd(&st) % 4) * PM_PAGE;
+		else if (i)
+			s->pages[i] = s->pages[rnd(&st) % i];	/* a repeat */
+		else
+			s->pages[i] = touched;
+		/* Mostly valid nodes, in runs; sometimes an invalid one. */
+		if (i && node < 20)
+			s->nodes[i] = s->nodes[i - 1];
+		else if (node < 31)
+			s->nodes[i] = node % 3;
+		else
+			s->nodes[i] = rnd(&st) % 2 ? 3 : -1;
+	}
+	if (rnd(&st) % 8 == 0)
+		s->query = 1;
+}
+
+TEST(random_differential)
+{
+	const char *env = getenv("PAGEMOVE_SEED");
+	unsigned int seed = env ? strtoul(env, NULL, 0) : (unsigned int)time(NULL);
+	int round, mismatches = 0;
+
+	TH_LOG("seed %u (reproduce with PAGEMOVE_SEED=%u)", seed, seed);
+	for (round = 0; round < 40; round++) {
+		unsigned long i;
+		long ra, rb;
+		int bad = 0;
+
+		rnd_seed = seed + round;
+		ra = run_one(sc_random, &sa, 0);
+		rb = run_one(sc_random, &sb, 1);
+		bad = ra != rb;
+		for (i = 0; i < sa.count; i++)
+			bad |= sa.status[i] != sb.status[i];
+		if (bad) {
+			mismatches++;
+			TH_LOG("round %d (seed %u): syscall %ld, pagemove %ld", round,
+			       seed + round, ra, rb);
+			for (i = 0; i < sa.count; i++)
+				if (sa.status[i] != sb.status[i])
+					TH_LOG("  entry %lu: node %d: %d vs %d", i, sa.nodes[i],
+					       sa.status[i], sb.status[i]);
+		}
+	}
+	EXPECT_EQ(0, mismatches);
+}
+
+TEST_HARNESS_MAIN
