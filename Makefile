@@ -30,7 +30,7 @@ KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/pagemove.h
 TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
 TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
 
-.PHONY: all module selftests check demo shell deps clean help
+.PHONY: all module selftests bench check demo shell deps clean help
 
 all: module
 
@@ -40,7 +40,8 @@ help:
 	@echo '  make lib                   libpagemove (.a/.so), the preload shim, the pagemove command'
 	@echo '  make selftests             build the static kselftest binaries'
 	@echo '  make check [KVER=..] [T=..] build, boot 6.1 and 6.12 guests, run the selftests'
-	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work'
+	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work (6.12 unless KVER)'
+	@echo '  make bench                 build the benchmark (run in a guest by make demo)'
 	@echo '  make shell [KVER=..]       interactive guest shell (6.12 unless KVER)'
 	@echo '  make deps                  install the Debian packages the above need'
 	@echo '  make clean                 remove build/ (keeps nothing)'
@@ -81,6 +82,13 @@ $(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagem
 
 include lib/lib.mk
 
+bench: $(BUILD)/bench/pm_bench
+
+$(BUILD)/bench/pm_bench: bench/pm_bench.c lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< lib/pagemove.c
+	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"
+
 $(BUILD)/selftests/run_tests.sh: selftests/run_tests.sh
 	$(Q)mkdir -p $(dir $@)
 	$(Q)cp $< $@
@@ -96,4 +104,4 @@ shell: selftests
 		$(foreach b,$(TEST_BINS) $(BUILD)/selftests/run_tests.sh,-f $(b)) -i
 
 clean:
-	$(Q)rm -rf $(BUILD)/*/kmod $(BUILD)/selftests $(BUILD)/*/run $(BUILD)/*/check $(BUILD)/lib $(BUILD)/tools
+	$(Q)rm -rf $(BUILD)/*/kmod $(BUILD)/selftests $(BUILD)/*/run $(BUILD)/*/check $(BUILD)/lib $(BUILD)/tools $(BUILD)/bench

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make demo: boots a guest, shows the NUMA topology, the module, a process's
+# pages moving between nodes, and a benchmark against move_pages(2).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+series=${1:-6.12}
+make -s -C "$ROOT" deps lib bench >&2
+script=$(mktemp)
+trap 'rm -f "$script"' EXIT
+cat > "$script" <<'GUEST'
+#!/bin/sh
+echo "=== NUMA topology"
+for n in /sys/devices/system/node/node[0-9]*; do
+	printf '  %s  cpus: %-5s  memory: %s kB\n' "${n##*/}" "$(cat $n/cpulist)" \
+		"$(sed -n 's/.*MemTotal: *\([0-9]*\).*/\1/p' $n/meminfo)"
+done
+echo "=== pagemove.ko"
+echo "  version $(cat /sys/module/pagemove/version), max_pages $(cat /sys/module/pagemove/parameters/max_pages)"
+echo "  $(ls -l /dev/pagemove)"
+echo "=== a process's pages moving (by pid)"
+/opt/pagemove/pm_bench demo
+echo "=== benchmark"
+/opt/pagemove/pm_bench 4096
+GUEST
+chmod +x "$script"
+exec "$HERE/run.sh" -k "$series" -f "$script:/opt/pagemove/demo.sh" \
+	-f "$ROOT/build/bench/pm_bench" -- /opt/pagemove/demo.sh
