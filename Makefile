@@ -30,7 +30,7 @@ KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/pagemove.h
 TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
 TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
 
-.PHONY: all module selftests bench check demo shell deps clean help
+.PHONY: all module selftests bench examples check demo shell deps clean help
 
 all: module
 
@@ -73,7 +73,7 @@ $(KSFT)/kselftest_harness.h:
 		linux-source-6.12/tools/testing/selftests/kselftest.h
 	$(Q)touch $@
 
-selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh $(LIB_OUTPUTS)
+selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh $(LIB_OUTPUTS) $(BUILD)/bench/pm_bench $(BUILD)/examples/move_example
 
 $(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h $(KSFT)/kselftest_harness.h
 	$(Q)mkdir -p $(dir $@)
@@ -83,6 +83,14 @@ $(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagem
 include lib/lib.mk
 
 bench: $(BUILD)/bench/pm_bench
+
+# README's C example: built so the documentation cannot rot.
+examples: $(BUILD)/examples/move_example
+
+$(BUILD)/examples/move_example: examples/move_example.c $(BUILD)/lib/libpagemove.a
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_T) -o $@ $< $(BUILD)/lib/libpagemove.a
+	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"
 
 $(BUILD)/bench/pm_bench: bench/pm_bench.c lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h
 	$(Q)mkdir -p $(dir $@)
@@ -104,4 +112,4 @@ shell: selftests
 		$(foreach b,$(TEST_BINS) $(BUILD)/selftests/run_tests.sh,-f $(b)) -i
 
 clean:
-	$(Q)rm -rf $(BUILD)/*/kmod $(BUILD)/selftests $(BUILD)/*/run $(BUILD)/*/check $(BUILD)/lib $(BUILD)/tools $(BUILD)/bench
+	$(Q)rm -rf $(BUILD)/*/kmod $(BUILD)/selftests $(BUILD)/*/run $(BUILD)/*/check $(BUILD)/lib $(BUILD)/tools $(BUILD)/bench $(BUILD)/examples
