@@ -74,6 +74,7 @@ setup() { # SERIES -> ABI (stdout)
 	if [ ! -f "$CACHE/$abi/vmlinuz" ]; then
 		local tmp deb
 		tmp=$(mktemp -d)
+		chmod 755 "$tmp"	# apt's sandbox user must be able to write there
 		echo "kernel: fetching vmlinuz of linux-image-$abi-unsigned" >&2
 		(cd "$tmp" && apt-get download -q "linux-image-$abi-unsigned" >&2)
 		deb=$(ls "$tmp"/*.deb)

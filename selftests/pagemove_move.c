@@ -262,6 +262,19 @@ TEST_F(pm, eperm_pinned_io_uring_buffer)
 	close(ring);
 }
 
+TEST_F(pm, mlocked_pages_move)
+{
+	int i;
+
+	/* Plain mlock no longer prevents migration: the seed's -EPERM is for pins. */
+	ASSERT_EQ(0, mlock(self->buf, N * PM_PAGE));
+	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(1, self->status[i]);
+	EXPECT_TRUE(pm_check_data(self->buf, N));
+	munlock(self->buf, N * PM_PAGE);
+}
+
 TEST_F(pm, ebusy_same_address_twice)
 {
 	void *pages[2] = { self->pages[0], self->pages[0] };
