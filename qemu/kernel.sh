@@ -74,7 +74,8 @@ setup() { # SERIES -> ABI (stdout)
 	if [ ! -f "$CACHE/$abi/vmlinuz" ]; then
 		local tmp deb
 		tmp=$(mktemp -d)
-		chmod 755 "$tmp"	# apt's sandbox user must be able to write there
+		# As root, apt downloads as its sandbox user _apt, which must own the directory.
+		[ "$(id -u)" -ne 0 ] || chown _apt "$tmp" 2>/dev/null || true
 		echo "kernel: fetching vmlinuz of linux-image-$abi-unsigned" >&2
 		(cd "$tmp" && apt-get download -q "linux-image-$abi-unsigned" >&2)
 		deb=$(ls "$tmp"/*.deb)
