@@ -13,7 +13,6 @@
 #include <time.h>
 #include "kselftest_harness.h"
 #include "pm_test.h"
-#include "pagemove.h"
 
 #define MAXP 128
 
@@ -42,16 +41,28 @@ static char *scen_map(struct scen *s, size_t npages, int touch)
 	s->lens[s->nmaps++] = npages * PM_PAGE;
 	/* Every touched page starts on node 0. */
 	if (touch) {
+		void *a[MAXP];
+		int n[MAXP] = { 0 }, st[MAXP];
 		size_t i;
 
-		for (i = 0; i < npages; i++) {
-			void *a = p + i * PM_PAGE;
-			int n = 0, st;
-
-			pm_sys_move_pages(0, 1, &a, &n, &st, 0);
-		}
+		for (i = 0; i < npages; i++)
+			a[i] = p + i * PM_PAGE;
+		pm_sys_move_pages(0, npages, a, n, st, 0);
 	}
 	return p;
+}
+
+/* Entries @first.. are the @n pages from @p, in order, all to @node. */
+static void scen_pages(struct scen *s, unsigned long first, char *p, unsigned long n, int node)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		s->pages[first + i] = p + i * PM_PAGE;
+		s->nodes[first + i] = node;
+	}
+	if (first + n > s->count)
+		s->count = first + n;
 }
 
 static void scen_cleanup(struct scen *s)
@@ -97,9 +108,6 @@ static void diff(struct __test_metadata *_metadata, scen_fn fn)
 	unsigned long i;
 
 	EXPECT_EQ(ra, rb);
-	if (getenv("PM_DEBUG"))
-		for (i = 0; i < sa.count; i++)
-			TH_LOG("dbg %lu: %p node %d: %d / %d", i, sa.pages[i], sa.nodes[i], sa.status[i], sb.status[i]);
 	for (i = 0; i < sa.count && i < MAXP; i++)
 		EXPECT_EQ(sa.status[i], sb.status[i]) TH_LOG("entry %lu", i);
 }
@@ -108,26 +116,16 @@ static void diff(struct __test_metadata *_metadata, scen_fn fn)
 
 static void sc_plain(struct scen *s)
 {
-	char *p = scen_map(s, 16, 1);
-	int i;
-
-	s->count = 16;
-	for (i = 0; i < 16; i++) {
-		s->pages[i] = p + i * PM_PAGE;
-		s->nodes[i] = 1;
-	}
+	scen_pages(s, 0, scen_map(s, 16, 1), 16, 1);
 }
 
 static void sc_mixed_in_place(struct scen *s)
 {
-	char *p = scen_map(s, 16, 1);
 	int i;
 
-	s->count = 16;
-	for (i = 0; i < 16; i++) {
-		s->pages[i] = p + i * PM_PAGE;
-		s->nodes[i] = i % 3 == 0 ? 0 : (i % 3 == 1 ? 1 : 2);
-	}
+	scen_pages(s, 0, scen_map(s, 16, 1), 16, 0);
+	for (i = 0; i < 16; i++)
+		s->nodes[i] = i % 3;
 }
 
 static void sc_untouched_anon(struct scen *s)
@@ -145,14 +143,9 @@ static void sc_untouched_anon(struct scen *s)
 static void sc_prot_none(struct scen *s)
 {
 	char *p = scen_map(s, 4, 1);
-	int i;
 
 	mprotect(p, 4 * PM_PAGE, PROT_NONE);
-	s->count = 4;
-	for (i = 0; i < 4; i++) {
-		s->pages[i] = p + i * PM_PAGE;
-		s->nodes[i] = 1;
-	}
+	scen_pages(s, 0, p, 4, 1);
 }
 
 static void sc_efault_kinds(struct scen *s)
@@ -199,7 +192,6 @@ static void sc_hugetlb_tail(struct scen *s)
 static void sc_shared_fork(struct scen *s)
 {
 	char *p = scen_map(s, 8, 1), c;
-	int i;
 
 	if (pipe(s->pipefd))
 		return;
@@ -209,11 +201,7 @@ static void sc_shared_fork(struct scen *s)
 		read(s->pipefd[0], &c, 1);
 		_exit(0);
 	}
-	s->count = 8;
-	for (i = 0; i < 8; i++) {
-		s->pages[i] = p + i * PM_PAGE;
-		s->nodes[i] = 1;
-	}
+	scen_pages(s, 0, p, 8, 1);
 	p[0] = 3;	/* one page COW-broken: private again */
 }
 
@@ -233,28 +221,18 @@ static void sc_vmsplice_partial(struct scen *s)
 {
 	char *p = scen_map(s, 8, 1);
 	struct iovec iov = { p + 2 * PM_PAGE, PM_PAGE };
-	int i;
 
 	if (pipe(s->pipefd))
 		return;
 	vmsplice(s->pipefd[1], &iov, 1, 0);
-	s->count = 8;
-	for (i = 0; i < 8; i++) {
-		s->pages[i] = p + i * PM_PAGE;
-		s->nodes[i] = i < 5 ? 1 : 2;	/* the failed batch is the first */
-	}
+	/* The batch that fails is the first one. */
+	scen_pages(s, 0, p, 5, 1);
+	scen_pages(s, 5, p + 5 * PM_PAGE, 3, 2);
 }
 
 static void sc_enodev_midway(struct scen *s)
 {
-	char *p = scen_map(s, 6, 1);
-	int i;
-
-	s->count = 6;
-	for (i = 0; i < 6; i++) {
-		s->pages[i] = p + i * PM_PAGE;
-		s->nodes[i] = 1;
-	}
+	scen_pages(s, 0, scen_map(s, 6, 1), 6, 1);
 	s->nodes[3] = 3;	/* memoryless: -ENODEV after a batch */
 }
 

@@ -12,7 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <linux/pagemove.h>
+#include "pagemove.h"
 
 #ifndef MPOL_MF_MOVE
 #define MPOL_MF_STRICT		(1 << 0)
@@ -57,16 +57,6 @@ static inline long pm_sys_move_pages(int pid, unsigned long count, void **pages,
 	return syscall(SYS_move_pages, pid, count, pages, nodes, status, flags);
 }
 
-/* The native call; returns the ioctl's result or -errno. */
-static inline long pm_ioctl_move(int fd, struct pagemove_move *req)
-{
-	long ret;
-
-	req->size = sizeof(*req);
-	ret = ioctl(fd, PAGEMOVE_MOVE, req);
-	return ret < 0 ? -errno : ret;
-}
-
 static inline long pm_move(int fd, int pid, unsigned long count, void **pages,
 			   const int *nodes, int *status, unsigned int flags,
 			   struct pagemove_move *out)
@@ -76,7 +66,7 @@ static inline long pm_move(int fd, int pid, unsigned long count, void **pages,
 		.pages = (unsigned long)pages, .nodes = (unsigned long)nodes,
 		.status = (unsigned long)status,
 	};
-	long ret = pm_ioctl_move(fd, &req);
+	long ret = pagemove_move(fd, &req);
 
 	if (out)
 		*out = req;
