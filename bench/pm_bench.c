@@ -6,6 +6,7 @@
  *                        default) on the same pages, print the ratios
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,65 +110,107 @@ static int demo(int fd)
 	return 0;
 }
 
-static double time_syscall(void **pages, int *nodes, int *status, size_t n)
+/*
+ * One timed move of pages[0..n) in calls of @per pages: through the syscall
+ * (how 0), pagemove compat (1) or pagemove default (2).
+ */
+static double time_move(int fd, int how, void **pages, int *nodes, int *status, size_t n, size_t per)
 {
 	double t = now();
+	size_t i;
 
-	if (syscall(SYS_move_pages, 0, n, pages, nodes, status, 0) < 0)
-		perror("move_pages");
+	for (i = 0; i < n; i += per) {
+		size_t k = n - i < per ? n - i : per;
+		long ret;
+
+		if (how == 0) {
+			ret = syscall(SYS_move_pages, 0, k, pages + i, nodes + i, status + i, 0);
+		} else {
+			struct pagemove_move req = {
+				.flags = how == 1 ? PAGEMOVE_F_COMPAT : 0, .count = k,
+				.pages = (unsigned long)(pages + i), .nodes = (unsigned long)(nodes + i),
+				.status = (unsigned long)(status + i) };
+
+			ret = pagemove_move(fd, &req);
+		}
+		if (ret < 0 && ret != -ENOENT && !(how == 0 && errno == ENOENT)) {
+			perror(how ? "pagemove" : "move_pages");
+			exit(1);
+		}
+	}
 	return now() - t;
 }
 
-static double time_module(int fd, void **pages, int *nodes, int *status, size_t n, unsigned int flags)
+/* Every page must have reached its node, or the timing means nothing. */
+static void check_placed(void **pages, const int *nodes, int *status, size_t n, const char *what)
 {
-	struct pagemove_move req = { .flags = flags, .count = n, .pages = (unsigned long)pages,
-				     .nodes = (unsigned long)nodes, .status = (unsigned long)status };
-	double t = now();
+	size_t i;
 
-	if (pagemove_move(fd, &req) < 0)
-		perror("pagemove");
-	return now() - t;
+	if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0) < 0) {
+		perror("move_pages query");
+		exit(1);
+	}
+	for (i = 0; i < n; i++) {
+		if (status[i] != nodes[i]) {
+			fprintf(stderr, "pm_bench: %s: page %zu on %d, wanted %d\n", what, i, status[i], nodes[i]);
+			exit(1);
+		}
+	}
 }
+
+struct shape {
+	const char *name;
+	size_t per;		/* pages per call */
+	bool interleave;	/* targets 1,0,1,0... instead of all 1 */
+};
 
 static int bench(int fd, size_t n)
 {
 	static const char *const names[] = { "move_pages(2)", "pagemove compat", "pagemove default" };
-	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
+	const struct shape shapes[] = {
+		{ "one call, all pages to node 1", n, false },
+		{ "one call, targets interleaved 1,0,1,0...", n, true },
+		{ "calls of 64 pages, to node 1", 64, false },
+		{ "calls of 1 page, to node 1", 1, false },
+	};
+	enum { NS = sizeof(shapes) / sizeof(shapes[0]), ROUNDS = 5 };
+	int *nodes = calloc(n, sizeof(int)), *zero = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
 	void **pages = calloc(n, sizeof(void *));
-	double best[3][2] = { { 1e9, 1e9 }, { 1e9, 1e9 }, { 1e9, 1e9 } };
+	double best[NS][3];
 	char *buf = map_pages(n);
-	int round, how, shape;
+	int round, how, sh;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		pages[i] = buf + i * PAGE;
-	/* shape 0: all to one node; shape 1: nodes interleaved 0/1 per page. */
-	for (round = 0; round < 5; round++) {
-		for (shape = 0; shape < 2; shape++) {
+	for (sh = 0; sh < NS; sh++)
+		for (how = 0; how < 3; how++)
+			best[sh][how] = 1e9;
+	for (round = 0; round < ROUNDS; round++) {
+		for (sh = 0; sh < NS; sh++) {
+			for (i = 0; i < n; i++)
+				nodes[i] = shapes[sh].interleave ? (int)(~i & 1) : 1;
 			for (how = 0; how < 3; how++) {
 				double t;
 
-				for (i = 0; i < n; i++)
-					nodes[i] = 0;
-				syscall(SYS_move_pages, 0, n, pages, nodes, status, 0);
-				for (i = 0; i < n; i++)
-					nodes[i] = shape ? (int)(i & 1) ^ 1 : 1;
-				if (how == 0)
-					t = time_syscall(pages, nodes, status, n);
-				else
-					t = time_module(fd, pages, nodes, status, n,
-							how == 1 ? PAGEMOVE_F_COMPAT : 0);
-				if (t < best[how][shape])
-					best[how][shape] = t;
+				/* Start from node 0 each time, set by the syscall, untimed. */
+				time_move(fd, 0, pages, zero, status, n, n);
+				check_placed(pages, zero, status, n, "reset");
+				t = time_move(fd, how, pages, nodes, status, n, shapes[sh].per);
+				check_placed(pages, nodes, status, n, names[how]);
+				if (t < best[sh][how])
+					best[sh][how] = t;
 			}
 		}
 	}
-	printf("pm_bench: %zu pages (%zu KiB), best of 5, same guest\n", n, n * 4);
-	for (shape = 0; shape < 2; shape++) {
-		printf("  %s:\n", shape ? "interleaved targets (0,1,0,1...)" : "all pages to node 1");
+	printf("pm_bench: %zu pages (%zu KiB) of anonymous memory, best of %d, same guest\n",
+	       n, n * 4, ROUNDS);
+	for (sh = 0; sh < NS; sh++) {
+		printf("  %s:\n", shapes[sh].name);
 		for (how = 0; how < 3; how++)
-			printf("    %-18s %8.2f ms   ratio vs syscall %.2fx\n", names[how],
-			       best[how][shape] * 1e3, best[0][shape] / best[how][shape]);
+			printf("    %-18s %9.2f ms   %7.1f us/page   %5.2fx the syscall's speed\n",
+			       names[how], best[sh][how] * 1e3, best[sh][how] * 1e6 / n,
+			       best[sh][0] / best[sh][how]);
 	}
 	return 0;
 }

@@ -134,6 +134,7 @@ struct pm_symbols {
 	typeof(cpuset_mems_allowed) *cpuset_mems_allowed;
 	typeof(find_get_task_by_vpid) *find_get_task_by_vpid;
 	typeof(lru_cache_disable) *lru_cache_disable;
+	typeof(lru_add_drain) *lru_add_drain;	/* optional: NULL if not callable */
 	atomic_t *lru_disable_count;
 	pm_huge_zero_t *huge_zero;
 };

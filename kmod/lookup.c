@@ -15,6 +15,8 @@
  * isolated on @list, else its status (a node id or -errno).
  */
 #define PM_DECIDE_QUEUED	INT_MIN
+/* LRU isolation failed: -EBUSY, unless a drain of the LRU batches helps. */
+#define PM_DECIDE_LRU_BUSY	(INT_MIN + 1)
 
 static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
 		     struct page *page, int node, struct list_head *list)
@@ -44,7 +46,7 @@ static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
 	if (!ctx->compat && folio_maybe_dma_pinned(folio))
 		return -EPERM;
 	if (!pm_lru_isolated(pm_sym.folio_isolate_lru(folio)))
-		return -EBUSY;
+		return PM_DECIDE_LRU_BUSY;
 	list_add_tail(&folio->lru, list);
 	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
 			    folio_nr_pages(folio));
@@ -62,6 +64,7 @@ void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int nod
 	out->folio = NULL;
 	out->page = NULL;
 	out->verdict = PM_STATUS;
+	out->lru_busy = false;
 
 	if (!vma || !pm_sym.vma_migratable(vma)) {
 		out->status = -EFAULT;
@@ -79,10 +82,14 @@ void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int nod
 	ret = pm_decide(ctx, folio, w.page, node, list);
 	out->folio = folio;
 	out->page = w.page;
-	if (ret == PM_DECIDE_QUEUED)
+	if (ret == PM_DECIDE_QUEUED) {
 		out->verdict = PM_QUEUED;
-	else
+	} else if (ret == PM_DECIDE_LRU_BUSY) {
+		out->status = -EBUSY;
+		out->lru_busy = true;
+	} else {
 		out->status = ret;
+	}
 	pm_walk_end(&w, vma);
 }
 

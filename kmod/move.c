@@ -42,13 +42,21 @@ struct pm_call {
 	s32 __user *ustatus;
 	bool locked;
 
+	/* LRU batches: this CPU's drained once, or every CPU's kept off. */
+	bool drained_local;
+	bool lru_off;
+	bool migrated;
+	/* The folio the last lookup isolated: its other subpages need no drain. */
+	struct folio *last_queued;
+
 	/* The chunk of entries [base, base + nr) read from user space. */
 	u64 base;
 	unsigned int nr;
-	u64 addr[PM_CHUNK];
-	s32 node[PM_CHUNK];
-	s32 status[PM_CHUNK];
-	struct pm_page pg[PM_CHUNK];
+	unsigned int cap;	/* entries per chunk: min(count, PM_CHUNK) */
+	u64 *addr;
+	s32 *node;
+	s32 *status;
+	struct pm_page *pg;
 
 	/* Seed mode: one list per target node; compat mode uses lists[0]. */
 	struct list_head *lists;
@@ -81,12 +89,66 @@ static void pm_breathe(struct pm_call *c)
 }
 
 /*
+ * A folio off the LRU cannot be isolated; it may only be waiting in a
+ * per-CPU LRU batch. move_pages(2) rules that out by paying for
+ * lru_cache_disable() (an expedited RCU grace period and a drain on every
+ * CPU) on every call. pagemove pays only when a page needs it: first this
+ * CPU's batches (cheap, where the caller's own faults wait), then every
+ * CPU's, which stay disabled until the call ends. Returns false when there
+ * is nothing left to drain. Never called under the mmap lock.
+ */
+static bool pm_drain_lru(struct pm_call *c)
+{
+	if (c->lru_off)
+		return false;
+	if (pm_sym.lru_add_drain && !c->drained_local) {
+		pm_sym.lru_add_drain();
+		c->drained_local = true;
+	} else {
+		pm_sym.lru_cache_disable();
+		c->lru_off = true;
+	}
+	return true;
+}
+
+/* Every CPU's LRU batches, e.g. one still holding a reference to a folio. */
+static bool pm_drain_lru_all(struct pm_call *c)
+{
+	c->drained_local = true;
+	return pm_drain_lru(c);
+}
+
+/*
+ * Look up @uaddr and isolate its folio onto @list, under the mmap lock.
+ * A failed LRU isolation is retried after each drain, unless the folio is
+ * the one the previous lookup isolated (another subpage of a THP).
+ */
+static void pm_lookup_isolate(struct pm_call *c, u64 uaddr, int node,
+			      struct list_head *list, struct pm_page *p)
+{
+	unsigned long addr = pm_untag(c->lk.mm, uaddr);
+
+	pm_lookup_move(&c->lk, addr, node, list, p);
+	while (p->verdict == PM_STATUS && p->lru_busy && p->folio != c->last_queued) {
+		pm_unlock(c);
+		if (!pm_drain_lru(c)) {
+			pm_lock(c);
+			break;
+		}
+		pm_lock(c);
+		pm_lookup_move(&c->lk, pm_untag(c->lk.mm, uaddr), node, list, p);
+	}
+	if (p->verdict == PM_QUEUED)
+		c->last_queued = p->folio;
+}
+
+/*
  * Reads the chunk starting at @base. Returns how many leading entries are
  * readable; the first unreadable one is where the syscall would stop.
  */
 static unsigned int pm_read_chunk(struct pm_call *c, u64 base, bool with_nodes)
 {
-	unsigned int want = min_t(u64, PM_CHUNK, c->count - base), n, m, i;
+	unsigned int want = min_t(u64, c->cap, c->count - base), n, m, i;
 
 	n = want - copy_from_user(c->addr, c->upages + base, want * sizeof(u64)) / sizeof(u64);
 	/* copy_from_user may stop short of the fault: settle the edge entry by entry. */
@@ -156,7 +218,7 @@ static void pm_putback_all(struct pm_call *c)
 static int pm_fill_status(struct pm_call *c, u64 start, int value, u64 nr)
 {
 	while (nr) {
-		unsigned int n = min_t(u64, nr, PM_CHUNK), i;
+		unsigned int n = min_t(u64, nr, c->cap), i;
 
 		for (i = 0; i < n; i++)
 			c->status[i] = value;
@@ -166,6 +228,16 @@ static int pm_fill_status(struct pm_call *c, u64 start, int value, u64 nr)
 		nr -= n;
 	}
 	return 0;
+}
+
+static bool pm_list_has_large(struct list_head *list)
+{
+	struct folio *folio;
+
+	list_for_each_entry(folio, list, lru)
+		if (folio_test_large(folio) && !folio_test_hugetlb(folio))
+			return true;
+	return false;
 }
 
 /* move_pages_and_store_status(): flush the batch [start, i) to @node. */
@@ -179,7 +251,17 @@ static long pm_flush_compat(struct pm_call *c, int node, u64 start, u64 i)
 		return 0;
 	pm_mtc_init(&a.mtc, node);
 	a.nr_nomem = 0;
+	/*
+	 * A failed large folio may be split and counted differently on a
+	 * second attempt: give it the syscall's conditions from the start.
+	 */
+	if (pm_list_has_large(list))
+		pm_drain_lru_all(c);
 	err = pm_migrate(list, &a);
+	/* What failed with LRU batches undrained gets the syscall's conditions. */
+	if (err > 0 && pm_drain_lru_all(c))
+		err = pm_migrate(list, &a);
+	c->migrated = true;
 	if (err) {
 		pm_sym.putback_movable_pages(list);
 		/* Failed folios plus the entries never reached. */
@@ -225,12 +307,14 @@ static long pm_move_compat(struct pm_call *c)
 				goto out;
 			start = i;
 			cur = node;
+			c->last_queued = NULL;
 		}
 
 		if (fatal_signal_pending(current)) {
 			/* Dying: put everything back rather than migrate it. */
 			pm_unlock(c);
 			pm_putback_all(c);
+			c->last_queued = NULL;
 			err = -EINTR;
 			goto out;
 		}
@@ -239,7 +323,7 @@ static long pm_move_compat(struct pm_call *c)
 			since_lock = 0;
 		}
 		pm_lock(c);
-		pm_lookup_move(&c->lk, pm_untag(c->lk.mm, c->addr[j]), cur, &c->lists[0], &pg);
+		pm_lookup_isolate(c, c->addr[j], cur, &c->lists[0], &pg);
 		if (pg.verdict == PM_QUEUED)
 			continue;
 
@@ -257,6 +341,7 @@ static long pm_move_compat(struct pm_call *c)
 			goto out;
 		}
 		cur = NUMA_NO_NODE;
+		c->last_queued = NULL;
 	}
 out_flush:
 	pm_unlock(c);
@@ -320,8 +405,12 @@ static void pm_flush_seed(struct pm_call *c, int node, struct list_head *list)
 	while (!list_empty(list)) {
 		a.nr_nomem = 0;
 		err = pm_migrate(list, &a);
+		c->migrated = true;
 		if (!err)
 			break;
+		/* Failures with LRU batches undrained: drain every CPU's, try once more. */
+		if (err > 0 && pm_drain_lru_all(c))
+			continue;
 		list_for_each_entry_safe(folio, next, list, lru) {
 			bool nomem = pm_alloc_failed(&a, folio);
 
@@ -380,8 +469,7 @@ static int pm_collect_seed(struct pm_call *c)
 			}
 		}
 		pm_lock(c);
-		pm_lookup_move(&c->lk, pm_untag(c->lk.mm, c->addr[j]), node,
-			       &c->lists[node], p);
+		pm_lookup_isolate(c, c->addr[j], node, &c->lists[node], p);
 		if (p->verdict == PM_STATUS && p->status == -EBUSY && p->folio &&
 		    pm_same_folio_queued(c, j))
 			p->verdict = PM_SAME_FOLIO;
@@ -450,6 +538,7 @@ static long pm_move_seed(struct pm_call *c)
 	for (base = 0; base < c->count; base += c->nr) {
 		if (pm_read_chunk(c, base, true) != c->nr)
 			return -EFAULT;	/* the arrays changed under us */
+		c->last_queued = NULL;
 		err = pm_collect_seed(c);
 		if (err) {
 			pm_putback_all(c);
@@ -499,12 +588,39 @@ static long pm_query(struct pm_call *c)
 	return 0;
 }
 
+/*
+ * The call's working memory, one allocation whose size depends on the
+ * chunk (at most PM_CHUNK entries) and the node count, never on @count.
+ * Charged to the caller's memory cgroup; it fails rather than OOM-kill.
+ */
+static struct pm_call *pm_call_alloc(unsigned int nr_lists, unsigned int cap)
+{
+	size_t per = sizeof(u64) + 2 * sizeof(s32) + sizeof(struct pm_page);
+	struct pm_call *c;
+	unsigned int n;
+
+	c = kvmalloc(sizeof(*c) + nr_lists * sizeof(struct list_head) + cap * per,
+		     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
+	if (!c)
+		return NULL;
+	memset(c, 0, sizeof(*c));
+	c->cap = cap;
+	c->nr_lists = nr_lists;
+	c->lists = (struct list_head *)(c + 1);
+	for (n = 0; n < nr_lists; n++)
+		INIT_LIST_HEAD(&c->lists[n]);
+	c->pg = (struct pm_page *)(c->lists + nr_lists);
+	c->addr = (u64 *)(c->pg + cap);
+	c->node = (s32 *)(c->addr + cap);
+	c->status = c->node + cap;
+	return c;
+}
+
 long pm_move(struct pagemove_move *req)
 {
 	bool compat = req->flags & PAGEMOVE_F_COMPAT;
 	struct pm_target t;
 	struct pm_call *c;
-	unsigned int n;
 	long ret;
 
 	if (req->flags & ~PAGEMOVE_F_ALL || req->__reserved)
@@ -519,15 +635,9 @@ long pm_move(struct pagemove_move *req)
 		return ret;
 
 	ret = -ENOMEM;
-	c = kvzalloc(sizeof(*c), GFP_KERNEL);
+	c = pm_call_alloc(compat ? 1 : nr_node_ids, min_t(u64, max_t(u64, req->count, 1), PM_CHUNK));
 	if (!c)
 		goto out_put;
-	c->nr_lists = compat ? 1 : nr_node_ids;
-	c->lists = kmalloc_array(c->nr_lists, sizeof(*c->lists), GFP_KERNEL);
-	if (!c->lists)
-		goto out_free;
-	for (n = 0; n < c->nr_lists; n++)
-		INIT_LIST_HEAD(&c->lists[n]);
 
 	c->lk.mm = t.mm;
 	c->lk.compat = compat;
@@ -538,21 +648,19 @@ long pm_move(struct pagemove_move *req)
 	c->unodes = u64_to_user_ptr(req->nodes);
 	c->ustatus = u64_to_user_ptr(req->status);
 
-	if (!req->nodes) {
+	if (!req->nodes)
 		ret = pm_query(c);
-	} else {
-		/* Let just-faulted pages reach the LRU, so isolation can find them. */
-		pm_sym.lru_cache_disable();
+	else
 		ret = compat ? pm_move_compat(c) : pm_move_seed(c);
-		pm_lru_cache_enable();
-	}
 	pm_unlock(c);
+	if (c->lru_off)
+		pm_lru_cache_enable();
+	else if (c->migrated && pm_sym.lru_add_drain)
+		pm_sym.lru_add_drain();	/* the new folios onto the LRU, not left in a batch */
 
 	req->nr_moved = c->nr_moved;
 	req->nr_in_place = c->nr_in_place;
 	req->nr_failed = c->nr_failed;
-	kfree(c->lists);
-out_free:
 	kvfree(c);
 out_put:
 	pm_target_put(&t);

@@ -34,6 +34,7 @@ struct pm_page {
 	struct page *page;	/* the exact page looked up */
 	int status;
 	enum pm_verdict verdict;
+	bool lru_busy;		/* -EBUSY because LRU isolation failed */
 };
 
 struct pm_lookup_ctx {

@@ -26,11 +26,13 @@ struct pm_symbol {
 	const char *alt;	/* older name, tried when @name is absent */
 	void **slot;
 	bool data;		/* a variable: no IBT check */
+	bool optional;		/* the path works without it, only slower */
 };
 
-#define PM_FN(n, field)		{ n, NULL, (void **)&pm_sym.field, false }
-#define PM_FN2(n, a, field)	{ n, a, (void **)&pm_sym.field, false }
-#define PM_DATA(n, field)	{ n, NULL, (void **)&pm_sym.field, true }
+#define PM_FN(n, field)		{ n, NULL, (void **)&pm_sym.field, false, false }
+#define PM_FN2(n, a, field)	{ n, a, (void **)&pm_sym.field, false, false }
+#define PM_FN_OPT(n, field)	{ n, NULL, (void **)&pm_sym.field, false, true }
+#define PM_DATA(n, field)	{ n, NULL, (void **)&pm_sym.field, true, false }
 
 static const struct pm_symbol pm_symbol_table[] = {
 	PM_FN("migrate_pages", migrate_pages),
@@ -48,6 +50,7 @@ static const struct pm_symbol pm_symbol_table[] = {
 	PM_FN("cpuset_mems_allowed", cpuset_mems_allowed),
 	PM_FN("find_get_task_by_vpid", find_get_task_by_vpid),
 	PM_FN("lru_cache_disable", lru_cache_disable),
+	PM_FN_OPT("lru_add_drain", lru_add_drain),
 	PM_DATA("lru_disable_count", lru_disable_count),
 	PM_DATA(PM_HUGE_ZERO_NAME, huge_zero),
 };
@@ -102,6 +105,11 @@ int pm_symbols_resolve(void)
 		if (!addr && s->alt && strcmp(s->alt, name)) {
 			name = s->alt;
 			addr = lookup(name);
+		}
+		if (s->optional && (!addr || !pm_ibt_callable(addr))) {
+			pr_info("symbol %s %s: going without it\n", s->name,
+				addr ? "cannot be called under IBT" : "not found");
+			continue;
 		}
 		if (!addr) {
 			pr_err("symbol %s not found in kallsyms: this kernel lacks an internal the move path needs\n",

@@ -275,6 +275,50 @@ TEST_F(pm, mlocked_pages_move)
 	munlock(self->buf, N * PM_PAGE);
 }
 
+static int pm_run_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Pages faulted on another CPU wait in that CPU's LRU batch, off the LRU:
+ * draining this CPU's batch is not enough, every CPU's must be drained
+ * before isolation can succeed. Both modes must still move every page.
+ */
+TEST_F(pm, pages_in_another_cpus_lru_batch_move)
+{
+	unsigned int flags[2] = { 0, PAGEMOVE_F_COMPAT }, m;
+	cpu_set_t saved;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
+	for (m = 0; m < 2; m++) {
+		char *buf;
+		void *pages[4];
+		int nodes[4] = { 1, 1, 1, 1 }, status[4], i;
+
+		ASSERT_EQ(0, pm_run_on_cpu(1));
+		buf = pm_map_anon(4, 1);
+		ASSERT_NE(NULL, buf);
+		ASSERT_EQ(0, pm_run_on_cpu(0));
+		for (i = 0; i < 4; i++) {
+			pages[i] = buf + i * PM_PAGE;
+			status[i] = PM_SENTINEL;
+			ASSERT_EQ(0, pm_node_of(pages[i]));
+		}
+		EXPECT_EQ(0, pm_move(self->fd, 0, 4, pages, nodes, status, flags[m], NULL));
+		for (i = 0; i < 4; i++) {
+			EXPECT_EQ(1, status[i]) TH_LOG("mode %u page %d", m, i);
+			EXPECT_EQ(1, pm_node_of(pages[i]));
+		}
+		munmap(buf, 4 * PM_PAGE);
+	}
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(saved), &saved));
+}
+
 TEST_F(pm, ebusy_same_address_twice)
 {
 	void *pages[2] = { self->pages[0], self->pages[0] };
