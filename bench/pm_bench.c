@@ -124,11 +124,12 @@ static double time_move(int fd, int how, void **pages, int *nodes, int *status, 
 		long ret;
 
 		if (how == 0) {
-			ret = syscall(SYS_move_pages, 0, k, pages + i, nodes + i, status + i, 0);
+			ret = syscall(SYS_move_pages, 0, k, pages + i, nodes ? nodes + i : NULL, status + i, 0);
 		} else {
 			struct pagemove_move req = {
 				.flags = how == 1 ? PAGEMOVE_F_COMPAT : 0, .count = k,
-				.pages = (unsigned long)(pages + i), .nodes = (unsigned long)(nodes + i),
+				.pages = (unsigned long)(pages + i),
+				.nodes = nodes ? (unsigned long)(nodes + i) : 0,
 				.status = (unsigned long)(status + i) };
 
 			ret = pagemove_move(fd, &req);
@@ -162,16 +163,20 @@ struct shape {
 	const char *name;
 	size_t per;		/* pages per call */
 	bool interleave;	/* targets 1,0,1,0... instead of all 1 */
+	bool in_place;		/* pages already on node 1: lookups only */
+	bool query;		/* nodes == NULL */
 };
 
 static int bench(int fd, size_t n)
 {
 	static const char *const names[] = { "move_pages(2)", "pagemove compat", "pagemove default" };
 	const struct shape shapes[] = {
-		{ "one call, all pages to node 1", n, false },
-		{ "one call, targets interleaved 1,0,1,0...", n, true },
-		{ "calls of 64 pages, to node 1", 64, false },
-		{ "calls of 1 page, to node 1", 1, false },
+		{ .name = "one call, all pages to node 1", .per = n },
+		{ .name = "one call, targets interleaved 1,0,1,0...", .per = n, .interleave = true },
+		{ .name = "calls of 64 pages, to node 1", .per = 64 },
+		{ .name = "calls of 1 page, to node 1", .per = 1 },
+		{ .name = "one call, all pages already on node 1", .per = n, .in_place = true },
+		{ .name = "one call, query (nodes = NULL)", .per = n, .in_place = true, .query = true },
 	};
 	enum { NS = sizeof(shapes) / sizeof(shapes[0]), ROUNDS = 5 };
 	int *nodes = calloc(n, sizeof(int)), *zero = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
@@ -193,10 +198,11 @@ static int bench(int fd, size_t n)
 			for (how = 0; how < 3; how++) {
 				double t;
 
-				/* Start from node 0 each time, set by the syscall, untimed. */
-				time_move(fd, 0, pages, zero, status, n, n);
-				check_placed(pages, zero, status, n, "reset");
-				t = time_move(fd, how, pages, nodes, status, n, shapes[sh].per);
+				/* Start from node 0 (or 1) each time, set by the syscall, untimed. */
+				time_move(fd, 0, pages, shapes[sh].in_place ? nodes : zero, status, n, n);
+				check_placed(pages, shapes[sh].in_place ? nodes : zero, status, n, "reset");
+				t = time_move(fd, how, pages, shapes[sh].query ? NULL : nodes, status, n,
+					      shapes[sh].per);
 				check_placed(pages, nodes, status, n, names[how]);
 				if (t < best[sh][how])
 					best[sh][how] = t;

@@ -190,13 +190,17 @@ static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_stru
 	return folio;
 }
 
-/* folio_walk_end() is a macro around the unexported vma_pgtable_walk_end(). */
+/*
+ * folio_walk_end() is a macro around the unexported vma_pgtable_walk_end(),
+ * which only drops the hugetlb VMA lock: skip the call for other VMAs.
+ */
 static inline void pm_walk_end(struct pm_walk *w, struct vm_area_struct *vma)
 {
 	spin_unlock(w->fw.ptl);
 	if (likely(w->fw.level == FW_LEVEL_PTE))
 		pte_unmap(w->fw.ptep);
-	pm_sym.vma_pgtable_walk_end(vma);
+	if (is_vm_hugetlb_page(vma))
+		pm_sym.vma_pgtable_walk_end(vma);
 }
 #else
 #define PM_QUIRK_HUGETLB_TAIL_EACCES	1

@@ -53,10 +53,28 @@ static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
 	return PM_DECIDE_QUEUED;
 }
 
-void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int node,
+/*
+ * vma_lookup(), remembering the answer and whether the VMA can migrate:
+ * consecutive addresses mostly share a VMA.
+ */
+static struct vm_area_struct *pm_vma(struct pm_lookup_ctx *ctx, unsigned long addr)
+{
+	struct vm_area_struct *vma = ctx->vma;
+
+	if (vma && addr >= vma->vm_start && addr < vma->vm_end)
+		return vma;
+	vma = vma_lookup(ctx->mm, addr);
+	if (vma) {
+		ctx->vma = vma;
+		ctx->vma_migratable = pm_sym.vma_migratable(vma);
+	}
+	return vma;
+}
+
+void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 		    struct list_head *list, struct pm_page *out)
 {
-	struct vm_area_struct *vma = vma_lookup(ctx->mm, addr);
+	struct vm_area_struct *vma = pm_vma(ctx, addr);
 	struct folio *folio;
 	struct pm_walk w;
 	int ret;
@@ -66,7 +84,7 @@ void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int nod
 	out->verdict = PM_STATUS;
 	out->lru_busy = false;
 
-	if (!vma || !pm_sym.vma_migratable(vma)) {
+	if (!vma || !ctx->vma_migratable) {
 		out->status = -EFAULT;
 		return;
 	}
@@ -93,9 +111,9 @@ void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int nod
 	pm_walk_end(&w, vma);
 }
 
-int pm_lookup_query(const struct pm_lookup_ctx *ctx, unsigned long addr)
+int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr)
 {
-	struct vm_area_struct *vma = vma_lookup(ctx->mm, addr);
+	struct vm_area_struct *vma = pm_vma(ctx, addr);
 	struct folio *folio;
 	struct pm_walk w;
 	int ret;
@@ -103,7 +121,7 @@ int pm_lookup_query(const struct pm_lookup_ctx *ctx, unsigned long addr)
 	if (!vma)
 		return -EFAULT;
 	/* The syscall's query skips vma_migratable; the seed contract does not. */
-	if (!ctx->compat && !pm_sym.vma_migratable(vma))
+	if (!ctx->compat && !ctx->vma_migratable)
 		return -EFAULT;
 	folio = pm_walk_start(&w, vma, addr, ctx->compat ? PM_WALK_STAT : PM_WALK_SEED);
 	if (IS_ERR(folio))

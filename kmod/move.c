@@ -76,6 +76,7 @@ static void pm_lock(struct pm_call *c)
 static void pm_unlock(struct pm_call *c)
 {
 	if (c->locked) {
+		pm_lookup_forget(&c->lk);
 		mmap_read_unlock(c->lk.mm);
 		c->locked = false;
 	}
@@ -273,6 +274,21 @@ static long pm_flush_compat(struct pm_call *c, int node, u64 start, u64 i)
 	return pm_fill_status(c, start, node, i - start);
 }
 
+/*
+ * With nothing to flush, a status can be stored without dropping the mmap
+ * lock, as long as storing it needs no page fault (which would take the
+ * lock again). False: drop the lock and use put_user().
+ */
+static bool pm_put_status_locked(struct pm_call *c, u64 i, s32 status)
+{
+	int ret;
+
+	pagefault_disable();
+	ret = put_user(status, c->ustatus + i);
+	pagefault_enable();
+	return ret == 0;
+}
+
 static long pm_move_compat(struct pm_call *c)
 {
 	int cur = NUMA_NO_NODE, node;
@@ -328,17 +344,19 @@ static long pm_move_compat(struct pm_call *c)
 			continue;
 
 		/* A per-entry status: store it, then flush what came before. */
-		pm_unlock(c);
 		if (pg.status == cur)
 			c->nr_in_place++;
-		err = put_user(pg.status, c->ustatus + i) ? -EFAULT : 0;
-		if (err)
-			goto out_flush;
-		err = pm_flush_compat(c, cur, start, i);
-		if (err) {
-			if (err > 0)
-				err--;	/* entry i has its status */
-			goto out;
+		if (!list_empty(&c->lists[0]) || !pm_put_status_locked(c, i, pg.status)) {
+			pm_unlock(c);
+			err = put_user(pg.status, c->ustatus + i) ? -EFAULT : 0;
+			if (err)
+				goto out_flush;
+			err = pm_flush_compat(c, cur, start, i);
+			if (err) {
+				if (err > 0)
+					err--;	/* entry i has its status */
+				goto out;
+			}
 		}
 		cur = NUMA_NO_NODE;
 		c->last_queued = NULL;
@@ -536,7 +554,8 @@ static long pm_move_seed(struct pm_call *c)
 		return err;
 
 	for (base = 0; base < c->count; base += c->nr) {
-		if (pm_read_chunk(c, base, true) != c->nr)
+		/* A single chunk is still in hand from the validation. */
+		if (c->count > c->cap && pm_read_chunk(c, base, true) != c->nr)
 			return -EFAULT;	/* the arrays changed under us */
 		c->last_queued = NULL;
 		err = pm_collect_seed(c);

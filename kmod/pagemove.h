@@ -41,11 +41,20 @@ struct pm_lookup_ctx {
 	struct mm_struct *mm;
 	bool compat;
 	bool move_all;
+	/* The last VMA found, valid while the mmap lock stays held. */
+	struct vm_area_struct *vma;
+	bool vma_migratable;
 };
 
-void pm_lookup_move(const struct pm_lookup_ctx *ctx, unsigned long addr, int node,
+/* Forget the cached VMA: call whenever the mmap lock is dropped. */
+static inline void pm_lookup_forget(struct pm_lookup_ctx *ctx)
+{
+	ctx->vma = NULL;
+}
+
+void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 		    struct list_head *list, struct pm_page *out);
-int pm_lookup_query(const struct pm_lookup_ctx *ctx, unsigned long addr);
+int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr);
 
 long pm_move(struct pagemove_move *req);
 
