@@ -25,7 +25,7 @@ endif
 KDIR := /lib/modules/$(ABI)/build
 MODDIR := $(BUILD)/$(ABI)/kmod
 
-KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/pagemove.h
+KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h selftests/kmod/*.c) include/uapi/linux/pagemove.h
 
 TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
 TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
@@ -56,9 +56,10 @@ $(MODDIR)/pagemove.ko: $(KMOD_SRC)
 	$(Q)if [ ! -d $(KDIR) ]; then \
 		echo "no headers for kernel $(ABI) ($(KDIR)): install linux-headers-$(ABI) or use KVER=6.1 / KVER=6.12" >&2; \
 		exit 1; fi
-	$(Q)mkdir -p $(MODDIR)/kmod $(MODDIR)/include/uapi/linux
+	$(Q)mkdir -p $(MODDIR)/kmod $(MODDIR)/selftests/kmod $(MODDIR)/include/uapi/linux
 	$(Q)cp Kbuild $(MODDIR)/
 	$(Q)cp kmod/*.c kmod/*.h $(MODDIR)/kmod/
+	$(Q)cp selftests/kmod/*.c $(MODDIR)/selftests/kmod/
 	$(Q)cp include/uapi/linux/pagemove.h $(MODDIR)/include/uapi/linux/
 	$(Q)$(MAKE) -C $(KDIR) M=$(MODDIR) modules $(if $(filter 1,$(V)),V=1,>$(MODDIR)/build.log 2>&1) || \
 		{ cat $(MODDIR)/build.log >&2; exit 1; }

@@ -37,7 +37,10 @@ for s in $series; do
 	mkdir -p "$out"
 	echo "check: $abi: booting, running the selftests${filter:+ ($filter)}"
 	rc=0
+	# The test-only helper filesystem, built beside pagemove.ko for this kernel.
+	make -s -C "$ROOT" module KVER="$abi" >&2 || { total_f=$((total_f + 1)); continue; }
 	"$HERE/run.sh" -q -k "$abi" -o "$out" -t "${PAGEMOVE_TIMEOUT:-1500}" "${files[@]}" \
+		-f "$ROOT/build/$abi/kmod/pm_testfs.ko:/lib/pagemove/pm_testfs.ko" \
 		-- /opt/pagemove/run_tests.sh $filter || rc=$?
 	# The verdict port is a tty: strip its carriage returns.
 	tr -d '\r' < "$out/result.txt" > "$out/verdict.txt" 2>/dev/null

@@ -29,6 +29,7 @@ struct scen {
 	int pipefd[2];		/* vmsplice / fork handshakes */
 	pid_t child;
 	unsigned int seed;
+	const char *mnt;	/* a pm_testfs mount to undo */
 };
 
 typedef void (*scen_fn)(struct scen *s);
@@ -79,6 +80,8 @@ static void scen_cleanup(struct scen *s)
 		close(s->pipefd[0]);
 		close(s->pipefd[1]);
 	}
+	if (s->mnt)
+		umount(s->mnt);
 }
 
 static long run_one(scen_fn fn, struct scen *s, int use_module)
@@ -107,6 +110,7 @@ static void diff(struct __test_metadata *_metadata, scen_fn fn)
 	long ra = run_one(fn, &sa, 0), rb = run_one(fn, &sb, 1);
 	unsigned long i;
 
+	TH_LOG("move_pages(2) returned %ld over %lu entries", ra, sa.count);
 	EXPECT_EQ(ra, rb);
 	for (i = 0; i < sa.count && i < MAXP; i++)
 		EXPECT_EQ(sa.status[i], sb.status[i]) TH_LOG("entry %lu", i);
@@ -287,6 +291,47 @@ static void sc_thp_two_addresses(struct scen *s)
 	pm_fill_int(s->nodes, 3, 1);
 }
 
+/*
+ * Dirty pages of pm_testfs (no migrate_folio) between anonymous ones, all
+ * in one batch: the syscall's batch fails, its statuses stay unwritten.
+ * Each file page is sent to whichever of nodes 0/1 it is not on.
+ */
+static void sc_testfs(struct scen *s, const char *file)
+{
+	char *p, *q;
+	int i;
+
+	s->mnt = "/tmp/pm-testfs-diff";
+	if (pm_testfs_mount(s->mnt)) {
+		perror("pm_testfs mount");
+		_exit(1);	/* fails the test: no silent empty scenario */
+	}
+	p = pm_testfs_map(s->mnt, file, 4);
+	if (!p) {
+		perror("pm_testfs map");
+		_exit(1);
+	}
+	s->maps[s->nmaps] = p;
+	s->lens[s->nmaps++] = 4 * PM_PAGE;
+	q = scen_map(s, 4, 1);
+	scen_pages(s, 0, q, 2, 1);
+	scen_pages(s, 2, p, 4, 1);
+	scen_pages(s, 6, q + 2 * PM_PAGE, 2, 1);
+	for (i = 2; i < 6; i++)
+		if (pm_node_of(s->pages[i]) == 1)
+			s->nodes[i] = 0;
+}
+
+static void sc_testfs_eio(struct scen *s)
+{
+	sc_testfs(s, "writepage-fails");
+}
+
+static void sc_testfs_einval(struct scen *s)
+{
+	sc_testfs(s, "no-writepage");
+}
+
 static void sc_empty(struct scen *s)
 {
 	s->count = 0;
@@ -310,6 +355,8 @@ DIFF_TEST(query)
 DIFF_TEST(bad_flags)
 DIFF_TEST(thp_two_addresses)
 DIFF_TEST(empty)
+DIFF_TEST(testfs_eio)
+DIFF_TEST(testfs_einval)
 
 /* ---- seeded random differential ---- */
 

@@ -431,6 +431,61 @@ TEST_F(pm, einval_dirty_ramfs_page)
 
 /* --- return codes ---------------------------------------------------- */
 
+/*
+ * -EIO and -EINVAL through pm_testfs (selftests/kmod): a dirty page of a
+ * filesystem without migrate_folio can only migrate after writeback; its
+ * writepage fails (-EIO), or it has none (-EINVAL). Nothing moves, nothing
+ * changes, nothing stays isolated.
+ */
+static void pm_testfs_case(struct __test_metadata *_metadata, int fd, const char *file,
+			   int want, int writeback_tried)
+{
+	const char *dir = "/tmp/pm-testfs";
+	struct pagemove_move r;
+	void *pages[4];
+	int nodes[4], status[4], i;
+	long calls;
+	char *p;
+
+	ASSERT_EQ(0, pm_testfs_mount(dir));
+	p = pm_testfs_map(dir, file, 4);
+	ASSERT_NE(NULL, p);
+	calls = pm_testfs_writepage_calls();
+	for (i = 0; i < 4; i++) {
+		int node = pm_node_of(p + i * PM_PAGE);
+
+		ASSERT_LE(0, node);
+		pages[i] = p + i * PM_PAGE;
+		nodes[i] = node == 1 ? 0 : 1;	/* somewhere else */
+		status[i] = PM_SENTINEL;
+	}
+	EXPECT_EQ(0, pm_move(fd, 0, 4, pages, nodes, status, 0, &r));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(want, status[i]) TH_LOG("%s page %d", file, i);
+		EXPECT_NE(nodes[i], pm_node_of(pages[i]));
+	}
+	EXPECT_EQ(4, r.nr_failed);
+	EXPECT_EQ(0, r.nr_moved);
+	if (writeback_tried) {
+		EXPECT_LT(calls, pm_testfs_writepage_calls());
+	} else {
+		EXPECT_EQ(calls, pm_testfs_writepage_calls());
+	}
+	EXPECT_TRUE(pm_check_data(p, 4));
+	munmap(p, 4 * PM_PAGE);
+	EXPECT_EQ(0, umount(dir));
+}
+
+TEST_F(pm, eio_dirty_page_writepage_fails)
+{
+	pm_testfs_case(_metadata, self->fd, "writepage-fails", -EIO, 1);
+}
+
+TEST_F(pm, einval_dirty_page_no_writepage)
+{
+	pm_testfs_case(_metadata, self->fd, "no-writepage", -EINVAL, 0);
+}
+
 TEST_F(pm, e2big_above_max_pages)
 {
 	const char *param = "/sys/module/pagemove/parameters/max_pages";

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include "pagemove.h"
 
@@ -150,6 +152,66 @@ static inline void pm_fill_int(int *a, size_t n, int v)
 {
 	while (n--)
 		a[n] = v;
+}
+
+/*
+ * pm_testfs.ko, the test-only filesystem without migrate_folio: loaded once,
+ * a fresh instance mounted at @dir (created if needed). 0 or -errno.
+ */
+#define PM_TESTFS_KO	"/lib/pagemove/pm_testfs.ko"
+
+static inline int pm_testfs_mount(const char *dir)
+{
+	if (access("/sys/module/pm_testfs", F_OK)) {
+		int fd = open(PM_TESTFS_KO, O_RDONLY | O_CLOEXEC), ret;
+
+		if (fd < 0)
+			return -errno;
+		ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+		close(fd);
+		if (ret && ret != -EEXIST)
+			return ret;
+	}
+	mkdir(dir, 0700);
+	return mount("pm_testfs", dir, "pm_testfs", 0, NULL) ? -errno : 0;
+}
+
+/* How many times the filesystem's failing writepage has run. */
+static inline long pm_testfs_writepage_calls(void)
+{
+	FILE *f = fopen("/sys/module/pm_testfs/parameters/writepage_calls", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * @n pages of @file ("writepage-fails" or "no-writepage") on the pm_testfs
+ * at @dir, mapped shared and written: dirty, with page i filled with
+ * i * 7 + 1. NULL on failure.
+ */
+static inline char *pm_testfs_map(const char *dir, const char *file, size_t n)
+{
+	char path[128], *p;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return NULL;
+	p = mmap(NULL, n * PM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	for (i = 0; i < n; i++)
+		memset(p + i * PM_PAGE, (int)(i * 7 + 1), PM_PAGE);
+	return p;
 }
 
 #endif /* PM_TEST_H */
