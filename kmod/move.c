@@ -619,7 +619,7 @@ static struct pm_call *pm_call_alloc(unsigned int nr_lists, unsigned int cap)
 	unsigned int n;
 
 	c = kvmalloc(sizeof(*c) + nr_lists * sizeof(struct list_head) + cap * per,
-		     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
+		     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 	if (!c)
 		return NULL;
 	memset(c, 0, sizeof(*c));

@@ -486,6 +486,74 @@ TEST_F(pm, einval_dirty_page_no_writepage)
 	pm_testfs_case(_metadata, self->fd, "no-writepage", -EINVAL, 0);
 }
 
+/* Writes to every stack page the calls below may use, so none faults later. */
+static void __attribute__((noinline)) pm_prefault_stack(void)
+{
+	volatile char pad[64 * 1024];
+
+	memset((char *)pad, 1, sizeof(pad));
+}
+
+/*
+ * The return -ENOMEM: the module's working memory is charged to the
+ * caller's memory cgroup and may fail rather than OOM-kill. A child joins a
+ * cgroup with memory.max = 0, having touched everything it will write, so
+ * the module's allocation is the first charge and it fails. Nothing moved,
+ * no status written, nothing isolated.
+ */
+TEST_F(pm, enomem_working_memory_in_memcg)
+{
+	const char *cg = "/sys/fs/cgroup/pm-nomem";
+	unsigned int flags[2] = { 0, PAGEMOVE_F_COMPAT }, m;
+	char path[128];
+
+	if (pm_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no memory controller");
+	mkdir(cg, 0755);
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	ASSERT_EQ(0, pm_write_file(path, "0"));
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	for (m = 0; m < 2; m++) {
+		int wstatus, i;
+		pid_t child = fork();
+
+		ASSERT_LE(0, child);
+		if (!child) {
+			struct pagemove_move req = {
+				.size = sizeof(req), .flags = flags[m], .count = N,
+				.pages = (unsigned long)self->pages,
+				.nodes = (unsigned long)self->nodes,
+				.status = (unsigned long)self->status,
+			};
+			int procs = open(path, O_WRONLY), q[N], ret, err;
+
+			/* COW-break all it writes, before the cgroup can refuse a page. */
+			pm_fill_int(self->status, N, PM_SENTINEL);
+			pm_fill_int(q, N, PM_SENTINEL);
+			pm_prefault_stack();
+			if (procs < 0 || write(procs, "0", 1) != 1)
+				_exit(10);
+			ret = ioctl(self->fd, PAGEMOVE_MOVE, &req);
+			err = errno;
+			if (ret != -1 || err != ENOMEM)
+				_exit(11);
+			for (i = 0; i < N; i++)
+				if (self->status[i] != PM_SENTINEL)
+					_exit(12);	/* a status was written */
+			if (pm_sys_move_pages(0, N, self->pages, NULL, q, 0))
+				_exit(13);
+			for (i = 0; i < N; i++)
+				if (q[i] != 0)
+					_exit(14);	/* a page moved */
+			_exit(0);
+		}
+		ASSERT_EQ(child, waitpid(child, &wstatus, 0));
+		ASSERT_TRUE(WIFEXITED(wstatus)) TH_LOG("mode %u: child killed by %d", m, WTERMSIG(wstatus));
+		EXPECT_EQ(0, WEXITSTATUS(wstatus)) TH_LOG("mode %u", m);
+	}
+	EXPECT_EQ(0, rmdir(cg));
+}
+
 TEST_F(pm, e2big_above_max_pages)
 {
 	const char *param = "/sys/module/pagemove/parameters/max_pages";

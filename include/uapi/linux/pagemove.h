@@ -83,7 +83,11 @@ enum {
  *   -EACCES  a target node outside the target task's cpuset mems
  *   -ENOENT  move mode, and no entry needed moving (all in place, absent,
  *            invalid, or shared without MOVE_ALL); statuses are written
- *   -ENOMEM  the module could not allocate its own working memory
+ *   -ENOMEM  the module could not allocate its own working memory: one
+ *            allocation per call, sized by min(count, 512) entries and the
+ *            node count (never by count), charged to the caller's memory
+ *            cgroup, which refuses it rather than OOM-kill; nothing was
+ *            moved and no status written
  *
  * Compat semantics (PAGEMOVE_F_COMPAT): exactly the running kernel's
  * move_pages(2): its return value (0, a positive count of failed folios plus
