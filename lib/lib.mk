@@ -7,7 +7,7 @@ LIB_HDRS := $(ROOT)/lib/pagemove.h $(ROOT)/include/uapi/linux/pagemove.h
 
 LIB_OUTPUTS := $(BUILD)/lib/libpagemove.a $(BUILD)/lib/libpagemove.so \
 	$(BUILD)/lib/libpagemove-preload.so $(BUILD)/tools/pagemove \
-	$(BUILD)/selftests/dropin_helper
+	$(BUILD)/selftests/dropin_helper $(BUILD)/selftests/numactl_move_pages
 
 .PHONY: lib
 
@@ -46,6 +46,14 @@ $(BUILD)/selftests/dropin_helper: $(ROOT)/selftests/dropin_helper.c
 	$(Q)$(CC) $(CFLAGS_T) -o $@ $< -lnuma
 	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"
 
+# numactl's own move_pages test (test/move_pages.c of the numactl source
+# package matching the installed libnuma), built unmodified, dynamic.
+$(BUILD)/selftests/numactl_move_pages:
+	$(Q)mkdir -p $(dir $@)
+	$(Q)src=$$($(ROOT)/qemu/numactl-src.sh) && \
+		$(CC) -O2 -w -o $@ "$$src/test/move_pages.c" -lnuma
+	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@) (numactl's test/move_pages.c)"
+
 # pagemove_preload is built by the selftests pattern rule; it runs these.
 $(BUILD)/selftests/pagemove_preload: | $(BUILD)/lib/libpagemove-preload.so \
-	$(BUILD)/selftests/dropin_helper
+	$(BUILD)/selftests/dropin_helper $(BUILD)/selftests/numactl_move_pages

@@ -3,7 +3,7 @@
 # Installs the host packages the build and the guests need (Debian 12).
 set -euo pipefail
 
-PKGS=(build-essential make gcc cpio xz-utils kmod busybox-static
+PKGS=(build-essential dpkg-dev make gcc cpio xz-utils kmod busybox-static
       qemu-system-x86 linux-source-6.12 libnuma-dev numactl liburing-dev)
 
 SUDO=
