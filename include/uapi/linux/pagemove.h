@@ -59,7 +59,13 @@ enum {
  *   -EACCES  the page is shared and PAGEMOVE_MF_MOVE_ALL was not given
  *   -EPERM   the page is pinned (FOLL_LONGTERM/DMA); not attempted.
  *            Plain mlock does not prevent migration: mlocked pages move.
- *   -EBUSY   isolation failed, or migration still failed after retries
+ *   -EBUSY   isolation failed, or migration still failed after retries.
+ *            A folio off the LRU is retried once this CPU's and then every
+ *            CPU's LRU batches are drained (pages just faulted wait there).
+ *            A mapped driver page that is non-LRU movable (movable_ops) is
+ *            -EBUSY without isolation: only a driver can map one (its
+ *            ->mapping holds the ops, so rmap cannot unmap it), migration
+ *            could never succeed, and move_pages(2) does the same.
  *   -EFAULT  no VMA, a VMA that cannot migrate (VM_IO, VM_PFNMAP, DAX),
  *            the zero page or the huge zero page
  *   -ENOMEM  allocation on the target node failed for this page; the call
