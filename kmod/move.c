@@ -521,6 +521,24 @@ static void pm_report_seed(struct pm_call *c)
 	}
 }
 
+/*
+ * The status array must be writable before any page moves: write back what
+ * it holds, a chunk at a time (faulting it in; cheaper than a GUP walk).
+ */
+static int pm_probe_status(struct pm_call *c)
+{
+	u64 base;
+
+	for (base = 0; base < c->count; base += c->cap) {
+		size_t len = min_t(u64, c->cap, c->count - base) * sizeof(s32);
+
+		if (copy_from_user(c->status, c->ustatus + base, len) ||
+		    copy_to_user(c->ustatus + base, c->status, len))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 /* Every argument is checked before any page is touched. */
 static int pm_validate_seed(struct pm_call *c)
 {
@@ -539,9 +557,7 @@ static int pm_validate_seed(struct pm_call *c)
 				return err;
 		}
 	}
-	if (fault_in_safe_writeable((char __user *)c->ustatus, c->count * sizeof(s32)))
-		return -EFAULT;
-	return 0;
+	return pm_probe_status(c);
 }
 
 static long pm_move_seed(struct pm_call *c)
