@@ -181,15 +181,6 @@ struct pm_walk {
 /* 6.12 hands the hugetlb tail to the whole folio: no -EACCES quirk. */
 #define PM_QUIRK_HUGETLB_TAIL_EACCES	0
 
-static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_struct *vma,
-					  unsigned long addr, enum pm_walk_mode mode)
-{
-	struct folio *folio = pm_sym.lookup(&w->fw, vma, addr, FW_ZEROPAGE);
-
-	w->page = folio ? w->fw.page : NULL;
-	return folio;
-}
-
 /*
  * folio_walk_end() is a macro around the unexported vma_pgtable_walk_end(),
  * which only drops the hugetlb VMA lock: skip the call for other VMAs.
@@ -201,6 +192,31 @@ static inline void pm_walk_end(struct pm_walk *w, struct vm_area_struct *vma)
 		pte_unmap(w->fw.ptep);
 	if (is_vm_hugetlb_page(vma))
 		pm_sym.vma_pgtable_walk_end(vma);
+}
+
+/* The walk found a migration entry: the folio is being migrated right now. */
+static inline bool pm_walk_migrating(const struct pm_walk *w)
+{
+	if (w->fw.level == FW_LEVEL_PTE)
+		return !pte_present(w->fw.pte);
+	if (w->fw.level == FW_LEVEL_PMD)
+		return !pmd_present(w->fw.pmd);
+	return false;
+}
+
+static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_struct *vma,
+					  unsigned long addr, enum pm_walk_mode mode)
+{
+	folio_walk_flags_t flags = FW_ZEROPAGE | (mode == PM_WALK_SEED ? FW_MIGRATION : 0);
+	struct folio *folio = pm_sym.lookup(&w->fw, vma, addr, flags);
+
+	w->page = folio ? w->fw.page : NULL;
+	/* The seed contract: a page under migration is busy, not absent. */
+	if (folio && pm_walk_migrating(w)) {
+		pm_walk_end(w, vma);
+		return ERR_PTR(-EBUSY);
+	}
+	return folio;
 }
 #else
 #define PM_QUIRK_HUGETLB_TAIL_EACCES	1
@@ -230,6 +246,19 @@ static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_stru
 	}
 	w->ref = flags & FOLL_GET;
 	page = pm_sym.lookup(vma, addr, flags);
+	if (!page && mode == PM_WALK_SEED) {
+		/*
+		 * A migration entry looks absent. Look again, waiting out a
+		 * migration in flight: a page found now was busy, not absent.
+		 */
+		page = pm_sym.lookup(vma, addr, flags | FOLL_MIGRATION);
+		if (IS_ERR_OR_NULL(page))
+			page = NULL;
+		else {
+			put_page(page);
+			page = ERR_PTR(-EBUSY);
+		}
+	}
 	w->page = IS_ERR_OR_NULL(page) ? NULL : page;
 	if (IS_ERR_OR_NULL(page))
 		return (struct folio *)page;

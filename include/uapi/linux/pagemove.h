@@ -59,7 +59,9 @@ enum {
  *   -EACCES  the page is shared and PAGEMOVE_MF_MOVE_ALL was not given
  *   -EPERM   the page is pinned (FOLL_LONGTERM/DMA); not attempted.
  *            Plain mlock does not prevent migration: mlocked pages move.
- *   -EBUSY   isolation failed, or migration still failed after retries.
+ *   -EBUSY   isolation failed, or migration still failed after retries,
+ *            or the page was being migrated by someone else (its PTE a
+ *            migration entry: busy, not absent as move_pages(2) says).
  *            A folio off the LRU is retried once this CPU's and then every
  *            CPU's LRU batches are drained (pages just faulted wait there).
  *            A mapped driver page that is non-LRU movable (movable_ops) is
