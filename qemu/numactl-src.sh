@@ -32,20 +32,25 @@ if [ -f /etc/apt/sources.list ]; then
 fi
 opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt/parts"
       -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -q)
-apt-get "${opts[@]}" update >&2
+log=$apt/log
+trap '[ $? -eq 0 ] || { echo "numactl-src: failed; its log:" >&2; cat "$log" >&2; }' EXIT
+apt-get "${opts[@]}" update > "$log" 2>&1
 # As root, apt downloads as its sandbox user _apt, which must own the directory.
 [ "$(id -u)" -ne 0 ] || chown _apt "$apt/dl" 2>/dev/null || true
 cd "$apt/dl"
-if ! apt-get "${opts[@]}" source --download-only "numactl=$ver" >&2; then
+if ! apt-get "${opts[@]}" source --download-only "numactl=$ver" >> "$log" 2>&1; then
 	echo "numactl-src: NOTE: numactl $ver is gone from the archive; using the newest" >&2
-	apt-get "${opts[@]}" source --download-only numactl >&2
+	apt-get "${opts[@]}" source --download-only numactl >> "$log" 2>&1
 fi
 dsc=$(ls numactl_*.dsc | head -n1)
 got=${dsc#numactl_}
 got=${got%.dsc}
 dest=$cache/numactl-src-$got
 rm -rf "$dest"
-dpkg-source -q -x "$dsc" "$dest" >&2
+# apt checked the hashes against the signed Sources index; the uploader's
+# own signature needs debian-keyring, which gpgv says it lacks: logged only.
+dpkg-source -q -x "$dsc" "$dest" >> "$log" 2>&1
+echo "numactl-src: numactl $got source from the Debian archive" >&2
 [ -f "$dest/test/move_pages.c" ] ||
 	{ echo "numactl-src: $dsc has no test/move_pages.c" >&2; exit 1; }
 echo "$dest"
