@@ -252,9 +252,9 @@ static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_stru
 		 * migration in flight: a page found now was busy, not absent.
 		 */
 		page = pm_sym.lookup(vma, addr, flags | FOLL_MIGRATION);
-		if (IS_ERR_OR_NULL(page))
+		if (IS_ERR_OR_NULL(page)) {
 			page = NULL;
-		else {
+		} else {
 			put_page(page);
 			page = ERR_PTR(-EBUSY);
 		}

@@ -95,28 +95,26 @@ static void pm_breathe(struct pm_call *c)
  * lru_cache_disable() (an expedited RCU grace period and a drain on every
  * CPU) on every call. pagemove pays only when a page needs it: first this
  * CPU's batches (cheap, where the caller's own faults wait), then every
- * CPU's, which stay disabled until the call ends. Returns false when there
- * is nothing left to drain. Never called under the mmap lock.
+ * CPU's, which stay disabled until the call ends; pm_drain_lru_all()
+ * returns false when they already are. Never called under the mmap lock.
  */
-static bool pm_drain_lru(struct pm_call *c)
+static bool pm_drain_lru_all(struct pm_call *c)
 {
 	if (c->lru_off)
 		return false;
-	if (pm_sym.lru_add_drain && !c->drained_local) {
-		pm_sym.lru_add_drain();
-		c->drained_local = true;
-	} else {
-		pm_sym.lru_cache_disable();
-		c->lru_off = true;
-	}
+	pm_sym.lru_cache_disable();
+	c->lru_off = true;
 	return true;
 }
 
-/* Every CPU's LRU batches, e.g. one still holding a reference to a folio. */
-static bool pm_drain_lru_all(struct pm_call *c)
+static void pm_drain_lru(struct pm_call *c)
 {
-	c->drained_local = true;
-	return pm_drain_lru(c);
+	if (pm_sym.lru_add_drain && !c->drained_local && !c->lru_off) {
+		pm_sym.lru_add_drain();
+		c->drained_local = true;
+		return;
+	}
+	pm_drain_lru_all(c);
 }
 
 /*
@@ -130,14 +128,12 @@ static void pm_lookup_isolate(struct pm_call *c, u64 uaddr, int node,
 	unsigned long addr = pm_untag(c->lk.mm, uaddr);
 
 	pm_lookup_move(&c->lk, addr, node, list, p);
-	while (p->verdict == PM_STATUS && p->lru_busy && p->folio != c->last_queued) {
+	while (p->verdict == PM_STATUS && p->lru_busy && p->folio != c->last_queued &&
+	       !c->lru_off) {
 		pm_unlock(c);
-		if (!pm_drain_lru(c)) {
-			pm_lock(c);
-			break;
-		}
+		pm_drain_lru(c);
 		pm_lock(c);
-		pm_lookup_move(&c->lk, pm_untag(c->lk.mm, uaddr), node, list, p);
+		pm_lookup_move(&c->lk, addr, node, list, p);
 	}
 	if (p->verdict == PM_QUEUED)
 		c->last_queued = p->folio;

@@ -9,6 +9,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "pm_test.h"
@@ -133,6 +134,7 @@ TEST_F(race, target_exits_during_the_call)
 		child = fork();
 		ASSERT_LE(0, child);
 		if (!child) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			b = pm_map_anon(512, 1);
 			if (write(pfd[1], &b, sizeof(b)) != sizeof(b))
 				_exit(1);
