@@ -14,18 +14,21 @@ Q := @
 MAKEFLAGS += -s
 endif
 
-# KVER: a series from qemu/kernels.conf (6.1, 6.12), a Debian ABI name, or
-# empty for the running kernel.
+# KVER: a series from qemu/kernels.conf (6.1, 6.12, 6.12-rt, 6.12-debug), a
+# Debian ABI name, or empty for the running kernel. A series' headers are
+# unpacked into build/cache/<abi>/kdir (qemu/kernel.sh), never installed;
+# any other kernel builds against its installed headers.
+SERIES := $(shell sed -n 's/^SERIES=//p' $(ROOT)/qemu/kernels.conf)
 KVER ?= $(shell uname -r)
-ifneq ($(filter 6.1 6.12,$(KVER)),)
+ifneq ($(filter $(SERIES),$(KVER)),)
 ABI := $(shell $(ROOT)/qemu/kernel.sh setup $(KVER))
 else
 ABI := $(KVER)
 endif
-KDIR := /lib/modules/$(ABI)/build
+KDIR := $(if $(wildcard $(BUILD)/cache/$(ABI)/kdir/Makefile),$(BUILD)/cache/$(ABI)/kdir,/lib/modules/$(ABI)/build)
 MODDIR := $(BUILD)/$(ABI)/kmod
 
-KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h selftests/kmod/*.c) include/uapi/linux/pagemove.h
+KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/*.sh selftests/kmod/*.c) include/uapi/linux/pagemove.h
 
 TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
 TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
@@ -36,10 +39,10 @@ all: module
 
 help:
 	@echo 'pagemove targets:'
-	@echo '  make [KVER=6.1|6.12|ABI]   build pagemove.ko (default: the running kernel)'
+	@echo '  make [KVER=SERIES|ABI]     build pagemove.ko (default: the running kernel; series: $(SERIES))'
 	@echo '  make lib                   libpagemove (.a/.so), the preload shim, the pagemove command'
 	@echo '  make selftests             build the static kselftest binaries'
-	@echo '  make check [KVER=..] [T=..] build, boot 6.1 and 6.12 guests, run the selftests'
+	@echo '  make check [KVER=..] [T=..] build, boot a guest per series, run the selftests'
 	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work (6.12 unless KVER)'
 	@echo '  make bench                 build the benchmark (run in a guest by make demo)'
 	@echo '  make shell [KVER=..]       interactive guest shell (6.12 unless KVER)'
@@ -54,7 +57,7 @@ module: $(MODDIR)/pagemove.ko
 
 $(MODDIR)/pagemove.ko: $(KMOD_SRC)
 	$(Q)if [ ! -d $(KDIR) ]; then \
-		echo "no headers for kernel $(ABI) ($(KDIR)): install linux-headers-$(ABI) or use KVER=6.1 / KVER=6.12" >&2; \
+		echo "no headers for kernel $(ABI) ($(KDIR)): install linux-headers-$(ABI) or use KVER= one of: $(SERIES)" >&2; \
 		exit 1; fi
 	$(Q)mkdir -p $(MODDIR)/kmod $(MODDIR)/selftests/kmod $(MODDIR)/include/uapi/linux
 	$(Q)cp Kbuild $(MODDIR)/
@@ -63,6 +66,7 @@ $(MODDIR)/pagemove.ko: $(KMOD_SRC)
 	$(Q)cp include/uapi/linux/pagemove.h $(MODDIR)/include/uapi/linux/
 	$(Q)$(MAKE) -C $(KDIR) M=$(MODDIR) modules $(if $(filter 1,$(V)),V=1,>$(MODDIR)/build.log 2>&1) || \
 		{ cat $(MODDIR)/build.log >&2; exit 1; }
+	$(Q)$(ROOT)/kmod/check-calls.sh $@ || { rm -f $@; exit 1; }
 	$(Q)echo "  KMOD    $(patsubst $(ROOT)/%,%,$@)"
 
 # kselftest_harness.h comes from the linux-source-6.12 package, never vendored.

@@ -20,6 +20,7 @@
 #include <linux/cpuset.h>
 #include <linux/sched/task.h>
 #include <linux/swap.h>
+#include <linux/static_call.h>
 
 /*
  * migrate_pages()' allocation callback works on pages (new_page_t, 6.1) or
@@ -117,26 +118,64 @@ typedef struct page *pm_huge_zero_t;
 #define pm_untag(mm, addr)	untagged_addr(addr)
 #endif
 
-/* Unexported kernel internals, resolved once at load with their typed prototypes. */
-struct pm_symbols {
-	typeof(migrate_pages) *migrate_pages;
-	typeof(alloc_migration_target) *alloc_migration_target;
-	typeof(putback_movable_pages) *putback_movable_pages;
-	pm_folio_isolate_lru_t *folio_isolate_lru;
-	pm_isolate_hugetlb_t *isolate_hugetlb;
-	pm_lookup_fn_t *lookup;
+/*
+ * Unexported kernel internals, resolved once at load with their typed
+ * prototypes and reached with direct calls: one static call each, patched
+ * to `call <function>` by static_call_update(). Debian 6.12 seals the ENDBR
+ * of most of them (their address is never taken in the kernel), so an
+ * indirect call would fault on a CPU that enforces IBT; a direct call needs
+ * no ENDBR. kmod/check-calls.sh fails the build on any indirect call.
+ *
+ * X(field, kallsyms name, older name or NULL, prototype, optional)
+ */
 #ifdef PM_HAVE_FOLIO_WALK
-	typeof(vma_pgtable_walk_end) *vma_pgtable_walk_end;
+#define PM_CALLS_WALK(X)						\
+	X(vma_pgtable_walk_end, "vma_pgtable_walk_end", NULL, typeof(vma_pgtable_walk_end), false)
+#else
+#define PM_CALLS_WALK(X)
 #endif
-	typeof(vma_migratable) *vma_migratable;
-	typeof(ptrace_may_access) *ptrace_may_access;
-	typeof(security_task_movememory) *security_task_movememory;
-	typeof(cpuset_mems_allowed) *cpuset_mems_allowed;
-	typeof(find_get_task_by_vpid) *find_get_task_by_vpid;
-	typeof(lru_cache_disable) *lru_cache_disable;
-	typeof(lru_add_drain) *lru_add_drain;	/* optional: NULL if not callable */
+
+#define PM_CALLS(X)							\
+	X(migrate_pages, "migrate_pages", NULL, typeof(migrate_pages), false) \
+	X(alloc_migration_target, "alloc_migration_target", NULL,	\
+	  typeof(alloc_migration_target), false)			\
+	X(putback_movable_pages, "putback_movable_pages", NULL,	\
+	  typeof(putback_movable_pages), false)				\
+	X(folio_isolate_lru, "folio_isolate_lru", NULL, pm_folio_isolate_lru_t, false) \
+	X(isolate_hugetlb, PM_ISOLATE_HUGETLB_NAME, "isolate_hugetlb",	\
+	  pm_isolate_hugetlb_t, false)					\
+	X(lookup, PM_LOOKUP_NAME, NULL, pm_lookup_fn_t, false)		\
+	PM_CALLS_WALK(X)						\
+	X(vma_migratable, "vma_migratable", NULL, typeof(vma_migratable), false) \
+	X(ptrace_may_access, "ptrace_may_access", NULL, typeof(ptrace_may_access), false) \
+	X(security_task_movememory, "security_task_movememory", NULL,	\
+	  typeof(security_task_movememory), false)			\
+	X(cpuset_mems_allowed, "cpuset_mems_allowed", NULL,		\
+	  typeof(cpuset_mems_allowed), false)				\
+	X(find_get_task_by_vpid, "find_get_task_by_vpid", NULL,	\
+	  typeof(find_get_task_by_vpid), false)				\
+	X(lru_cache_disable, "lru_cache_disable", NULL, typeof(lru_cache_disable), false) \
+	/* Optional: without it, every drain is lru_cache_disable(). */	\
+	X(lru_add_drain, "lru_add_drain", NULL, typeof(lru_add_drain), true)
+
+#define PM_DECLARE_CALL(f, name, alt, proto, opt)			\
+	extern proto pm_proto_##f;					\
+	DECLARE_STATIC_CALL(pm_call_##f, pm_proto_##f);
+PM_CALLS(PM_DECLARE_CALL)
+
+/* A direct call to the resolved internal @f. */
+#define pm_call(f)	static_call(pm_call_##f)
+
+/*
+ * Variables read through resolved addresses. A kernel without THP (the
+ * -rt flavour) has no huge zero folio to recognise.
+ */
+struct pm_symbols {
 	atomic_t *lru_disable_count;
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
 	pm_huge_zero_t *huge_zero;
+#endif
+	bool have_lru_add_drain;
 };
 extern struct pm_symbols pm_sym;
 
@@ -146,13 +185,20 @@ static inline void pm_lru_cache_enable(void)
 	atomic_dec(pm_sym.lru_disable_count);
 }
 
+static inline bool pm_is_huge_zero_folio(struct folio *folio)
+{
+#if !defined(CONFIG_TRANSPARENT_HUGEPAGE)
+	return false;
+#elif defined(PM_HAVE_FOLIO_WALK)
+	return folio == READ_ONCE(*pm_sym.huge_zero);
+#else
+	return &folio->page == READ_ONCE(*pm_sym.huge_zero);
+#endif
+}
+
 static inline bool pm_is_zero_folio(struct folio *folio)
 {
-#ifdef PM_HAVE_FOLIO_WALK
-	return is_zero_pfn(folio_pfn(folio)) || folio == READ_ONCE(*pm_sym.huge_zero);
-#else
-	return is_zero_pfn(folio_pfn(folio)) || &folio->page == READ_ONCE(*pm_sym.huge_zero);
-#endif
+	return is_zero_pfn(folio_pfn(folio)) || pm_is_huge_zero_folio(folio);
 }
 
 /*
@@ -191,7 +237,7 @@ static inline void pm_walk_end(struct pm_walk *w, struct vm_area_struct *vma)
 	if (likely(w->fw.level == FW_LEVEL_PTE))
 		pte_unmap(w->fw.ptep);
 	if (is_vm_hugetlb_page(vma))
-		pm_sym.vma_pgtable_walk_end(vma);
+		pm_call(vma_pgtable_walk_end)(vma);
 }
 
 /* The walk found a migration entry: the folio is being migrated right now. */
@@ -208,7 +254,7 @@ static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_stru
 					  unsigned long addr, enum pm_walk_mode mode)
 {
 	folio_walk_flags_t flags = FW_ZEROPAGE | (mode == PM_WALK_SEED ? FW_MIGRATION : 0);
-	struct folio *folio = pm_sym.lookup(&w->fw, vma, addr, flags);
+	struct folio *folio = pm_call(lookup)(&w->fw, vma, addr, flags);
 
 	w->page = folio ? w->fw.page : NULL;
 	/* The seed contract: a page under migration is busy, not absent. */
@@ -245,13 +291,13 @@ static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_stru
 		break;
 	}
 	w->ref = flags & FOLL_GET;
-	page = pm_sym.lookup(vma, addr, flags);
+	page = pm_call(lookup)(vma, addr, flags);
 	if (!page && mode == PM_WALK_SEED) {
 		/*
 		 * A migration entry looks absent. Look again, waiting out a
 		 * migration in flight: a page found now was busy, not absent.
 		 */
-		page = pm_sym.lookup(vma, addr, flags | FOLL_MIGRATION);
+		page = pm_call(lookup)(vma, addr, flags | FOLL_MIGRATION);
 		if (IS_ERR_OR_NULL(page)) {
 			page = NULL;
 		} else {

@@ -37,7 +37,7 @@ static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
 			return -EACCES;
 		if (!ctx->compat && folio_maybe_dma_pinned(folio))
 			return -EPERM;
-		if (pm_hugetlb_isolated(pm_sym.isolate_hugetlb(pm_hugetlb_arg(folio), list)))
+		if (pm_hugetlb_isolated(pm_call(isolate_hugetlb)(pm_hugetlb_arg(folio), list)))
 			return PM_DECIDE_QUEUED;
 		return -EBUSY;
 	}
@@ -45,7 +45,7 @@ static int pm_decide(const struct pm_lookup_ctx *ctx, struct folio *folio,
 	/* A long-term pin (io_uring, vfio, RDMA) would fail every retry. */
 	if (!ctx->compat && folio_maybe_dma_pinned(folio))
 		return -EPERM;
-	if (!pm_lru_isolated(pm_sym.folio_isolate_lru(folio)))
+	if (!pm_lru_isolated(pm_call(folio_isolate_lru)(folio)))
 		return PM_DECIDE_LRU_BUSY;
 	list_add_tail(&folio->lru, list);
 	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
@@ -66,7 +66,7 @@ static struct vm_area_struct *pm_vma(struct pm_lookup_ctx *ctx, unsigned long ad
 	vma = vma_lookup(ctx->mm, addr);
 	if (vma) {
 		ctx->vma = vma;
-		ctx->vma_migratable = pm_sym.vma_migratable(vma);
+		ctx->vma_migratable = pm_call(vma_migratable)(vma);
 	}
 	return vma;
 }

@@ -4,6 +4,8 @@
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
 #include "pagemove.h"
 
 #define PAGEMOVE_VERSION "0.1.0"
@@ -66,6 +68,10 @@ static struct miscdevice pm_misc = {
 	.mode = 0666,
 };
 
+/* debugfs pagemove/symbols (root only): what was resolved, and where. */
+DEFINE_SHOW_ATTRIBUTE(pm_symbols);
+static struct dentry *pm_debugfs;
+
 static int __init pm_init(void)
 {
 	int err;
@@ -76,6 +82,9 @@ static int __init pm_init(void)
 	err = misc_register(&pm_misc);
 	if (err)
 		goto err_misc;
+	/* Best effort: a kernel without debugfs loses only the listing. */
+	pm_debugfs = debugfs_create_dir("pagemove", NULL);
+	debugfs_create_file("symbols", 0400, pm_debugfs, NULL, &pm_symbols_fops);
 	pr_info("pagemove " PAGEMOVE_VERSION " ready: /dev/pagemove\n");
 	return 0;
 
@@ -86,6 +95,7 @@ err_symbols:
 
 static void __exit pm_exit(void)
 {
+	debugfs_remove(pm_debugfs);
 	misc_deregister(&pm_misc);
 }
 

@@ -102,15 +102,15 @@ static bool pm_drain_lru_all(struct pm_call *c)
 {
 	if (c->lru_off)
 		return false;
-	pm_sym.lru_cache_disable();
+	pm_call(lru_cache_disable)();
 	c->lru_off = true;
 	return true;
 }
 
 static void pm_drain_lru(struct pm_call *c)
 {
-	if (pm_sym.lru_add_drain && !c->drained_local && !c->lru_off) {
-		pm_sym.lru_add_drain();
+	if (pm_sym.have_lru_add_drain && !c->drained_local && !c->lru_off) {
+		pm_call(lru_add_drain)();
 		c->drained_local = true;
 		return;
 	}
@@ -177,7 +177,7 @@ static int pm_check_node(const struct pm_call *c, int node)
 static pm_mig_t *pm_alloc_target(pm_mig_t *src, unsigned long private)
 {
 	struct pm_alloc *a = (struct pm_alloc *)private;
-	pm_mig_t *dst = pm_sym.alloc_migration_target(src, (unsigned long)&a->mtc);
+	pm_mig_t *dst = pm_call(alloc_migration_target)(src, (unsigned long)&a->mtc);
 
 	if (!dst)
 		a->nomem[a->nr_nomem++ % PM_NOMEM_SLOTS] = pm_mig_folio(src);
@@ -197,7 +197,7 @@ static bool pm_alloc_failed(const struct pm_alloc *a, struct folio *folio)
 /* One migrate_pages() batch, as do_move_pages_to_node() runs it. */
 static int pm_migrate(struct list_head *list, struct pm_alloc *a)
 {
-	return pm_sym.migrate_pages(list, pm_alloc_target, NULL, (unsigned long)a,
+	return pm_call(migrate_pages)(list, pm_alloc_target, NULL, (unsigned long)a,
 				    MIGRATE_SYNC, MR_SYSCALL, NULL);
 }
 
@@ -207,7 +207,7 @@ static void pm_putback_all(struct pm_call *c)
 
 	for (n = 0; n < c->nr_lists; n++)
 		if (!list_empty(&c->lists[n]))
-			pm_sym.putback_movable_pages(&c->lists[n]);
+			pm_call(putback_movable_pages)(&c->lists[n]);
 }
 
 /* ---- compat: exactly do_pages_move() ---------------------------------- */
@@ -260,7 +260,7 @@ static long pm_flush_compat(struct pm_call *c, int node, u64 start, u64 i)
 		err = pm_migrate(list, &a);
 	c->migrated = true;
 	if (err) {
-		pm_sym.putback_movable_pages(list);
+		pm_call(putback_movable_pages)(list);
 		/* Failed folios plus the entries never reached. */
 		if (err > 0)
 			err += c->count - i;
@@ -447,7 +447,7 @@ static void pm_flush_seed(struct pm_call *c, int node, struct list_head *list)
 		a.mtc.gfp_mask |= __GFP_NORETRY;
 	}
 	if (!list_empty(&done))
-		pm_sym.putback_movable_pages(&done);
+		pm_call(putback_movable_pages)(&done);
 }
 
 /* Another subpage of a folio this chunk already queued shares its fate. */
@@ -470,6 +470,7 @@ static bool pm_same_folio_queued(const struct pm_call *c, unsigned int j)
 static int pm_collect_seed(struct pm_call *c)
 {
 	unsigned int j;
+	int err;
 
 	for (j = 0; j < c->nr; j++) {
 		struct pm_page *p = &c->pg[j];
@@ -481,6 +482,16 @@ static int pm_collect_seed(struct pm_call *c)
 				c->nr = j;
 				return -EINTR;
 			}
+		}
+		/*
+		 * Checked here, where the node indexes lists[]: a chunk past
+		 * the first is read again after validation, and another
+		 * thread may have changed it in between.
+		 */
+		err = pm_check_node(c, node);
+		if (err) {
+			*p = (struct pm_page){ .verdict = PM_STATUS, .status = err };
+			continue;
 		}
 		pm_lock(c);
 		pm_lookup_isolate(c, c->addr[j], node, &c->lists[node], p);
@@ -506,7 +517,7 @@ static void pm_report_seed(struct pm_call *c)
 			continue;
 		}
 		c->status[j] = p->status;
-		if (p->status == c->node[j]) {
+		if (p->status >= 0 && p->status == c->node[j]) {
 			c->nr_in_place++;
 		} else {
 			c->nr_failed++;
@@ -686,8 +697,8 @@ long pm_move(struct pagemove_move *req)
 	pm_unlock(c);
 	if (c->lru_off)
 		pm_lru_cache_enable();
-	else if (c->migrated && pm_sym.lru_add_drain)
-		pm_sym.lru_add_drain();	/* the new folios onto the LRU, not left in a batch */
+	else if (c->migrated && pm_sym.have_lru_add_drain)
+		pm_call(lru_add_drain)();	/* the new folios onto the LRU, not left in a batch */
 
 	req->nr_moved = c->nr_moved;
 	req->nr_in_place = c->nr_in_place;

@@ -8,7 +8,9 @@
 #include <linux/nodemask.h>
 #include "../include/uapi/linux/pagemove.h"
 
+struct seq_file;
 int pm_symbols_resolve(void);
+int pm_symbols_show(struct seq_file *m, void *v);
 
 /* Module parameters. */
 extern unsigned long pm_max_pages;

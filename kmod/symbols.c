@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Resolves the unexported internals the move path is built from, once at
- * load, through kallsyms_lookup_name (itself found with a kprobe). A missing
- * symbol, or one that cannot be called safely under IBT, fails the load with
+ * load, through kallsyms_lookup_name (itself found with a kprobe), and
+ * patches one static call per internal: every call into the kernel is a
+ * direct `call`, which needs no ENDBR, so the module works where IBT is
+ * enforced and the kernel has sealed those functions. A missing symbol, or
+ * an address that is not the start of that function, fails the load with
  * a message that names it.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
-#include <asm/cpufeature.h>
 #include "pagemove.h"
 
 struct pm_symbols pm_sym;
@@ -19,114 +23,136 @@ static char *pm_require_symbol;
 module_param_named(require_symbol, pm_require_symbol, charp, 0444);
 MODULE_PARM_DESC(require_symbol, "Also require this kallsyms symbol at load (tests the missing-symbol path)");
 
-typedef unsigned long (pm_kallsyms_lookup_name_t)(const char *name);
+#define PM_DEFINE_CALL(f, name, alt, proto, opt)			\
+	DEFINE_STATIC_CALL_NULL(pm_call_##f, pm_proto_##f);
+PM_CALLS(PM_DEFINE_CALL)
 
-struct pm_symbol {
+/* kallsyms_lookup_name is sealed too on 6.12: a direct call as well. */
+DEFINE_STATIC_CALL_NULL(pm_kallsyms_lookup_name, kallsyms_lookup_name);
+
+/* What was resolved, for debugfs (pagemove/symbols) and the IBT selftest. */
+struct pm_resolved {
 	const char *name;
-	const char *alt;	/* older name, tried when @name is absent */
-	void **slot;
-	bool data;		/* a variable: no IBT check */
-	bool optional;		/* the path works without it, only slower */
+	unsigned long addr;
 };
+#define PM_COUNT_CALL(f, name, alt, proto, opt)	+ 1
+static struct pm_resolved pm_resolved[1 + PM_CALLS(PM_COUNT_CALL) + 2];
+static unsigned int pm_nr_resolved;
 
-#define PM_FN(n, field)		{ n, NULL, (void **)&pm_sym.field, false, false }
-#define PM_FN2(n, a, field)	{ n, a, (void **)&pm_sym.field, false, false }
-#define PM_FN_OPT(n, field)	{ n, NULL, (void **)&pm_sym.field, false, true }
-#define PM_DATA(n, field)	{ n, NULL, (void **)&pm_sym.field, true, false }
-
-static const struct pm_symbol pm_symbol_table[] = {
-	PM_FN("migrate_pages", migrate_pages),
-	PM_FN("alloc_migration_target", alloc_migration_target),
-	PM_FN("putback_movable_pages", putback_movable_pages),
-	PM_FN("folio_isolate_lru", folio_isolate_lru),
-	PM_FN2(PM_ISOLATE_HUGETLB_NAME, "isolate_hugetlb", isolate_hugetlb),
-	PM_FN(PM_LOOKUP_NAME, lookup),
-#ifdef PM_HAVE_FOLIO_WALK
-	PM_FN("vma_pgtable_walk_end", vma_pgtable_walk_end),
-#endif
-	PM_FN("vma_migratable", vma_migratable),
-	PM_FN("ptrace_may_access", ptrace_may_access),
-	PM_FN("security_task_movememory", security_task_movememory),
-	PM_FN("cpuset_mems_allowed", cpuset_mems_allowed),
-	PM_FN("find_get_task_by_vpid", find_get_task_by_vpid),
-	PM_FN("lru_cache_disable", lru_cache_disable),
-	PM_FN_OPT("lru_add_drain", lru_add_drain),
-	PM_DATA("lru_disable_count", lru_disable_count),
-	PM_DATA(PM_HUGE_ZERO_NAME, huge_zero),
-};
-
-/*
- * With IBT enforced, an indirect call must land on ENDBR64. The kernel seals
- * (overwrites) the ENDBR of functions whose address is never taken, so
- * calling one through a pointer would fault: refuse instead.
- */
-static bool pm_ibt_callable(unsigned long addr)
+static void pm_record(const char *name, unsigned long addr)
 {
-#ifdef CONFIG_X86_KERNEL_IBT
-	static const u8 endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
-
-	if (cpu_feature_enabled(X86_FEATURE_IBT))
-		return memcmp((void *)addr, endbr64, sizeof(endbr64)) == 0;
-#endif
-	return true;
+	if (pm_nr_resolved < ARRAY_SIZE(pm_resolved))
+		pm_resolved[pm_nr_resolved++] = (struct pm_resolved){ name, addr };
 }
 
-static pm_kallsyms_lookup_name_t *pm_find_kallsyms_lookup_name(void)
+static unsigned long pm_find_kallsyms_lookup_name(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	unsigned long addr;
 
 	if (register_kprobe(&kp) < 0)
-		return NULL;
+		return 0;
+	/* With ENDBR present, kprobes report the address after it: also callable. */
 	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
-	return (pm_kallsyms_lookup_name_t *)addr;
+	return addr;
+}
+
+/*
+ * A static call may only be pointed at the first instruction of the
+ * function we mean: kallsyms must describe @addr as @name+0x0 in the core
+ * kernel (not a module's symbol of the same name, not inside another one).
+ */
+static bool pm_is_function_start(const char *name, unsigned long addr)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	size_t len = strlen(name);
+
+	sprint_symbol(buf, addr);
+	return !strncmp(buf, name, len) && !strncmp(buf + len, "+0x0/", 5) && !strchr(buf, '[');
+}
+
+/*
+ * Looks @name (or its older name @alt) up into *@addr: 0 when an optional
+ * symbol is absent. Returns 0 or a negative errno after saying why.
+ */
+static int pm_resolve(const char *name, const char *alt, bool optional, bool function,
+		      unsigned long *addr)
+{
+	const char *found = name;
+
+	*addr = static_call(pm_kallsyms_lookup_name)(name);
+	if (!*addr && alt && strcmp(alt, name)) {
+		found = alt;
+		*addr = static_call(pm_kallsyms_lookup_name)(alt);
+	}
+	if (!*addr) {
+		if (optional) {
+			pr_info("symbol %s not found in kallsyms: going without it\n", name);
+			return 0;
+		}
+		pr_err("symbol %s not found in kallsyms: this kernel lacks an internal the move path needs\n",
+		       name);
+		return -ENOENT;
+	}
+	if (function && !pm_is_function_start(found, *addr)) {
+		pr_err("symbol %s cannot be called: kallsyms gives %pS, not the start of that function\n",
+		       found, (void *)*addr);
+		return -ENOEXEC;
+	}
+	pm_record(found, *addr);
+	return 0;
 }
 
 int pm_symbols_resolve(void)
 {
-	pm_kallsyms_lookup_name_t *lookup = pm_find_kallsyms_lookup_name();
-	size_t i;
+	unsigned long lookup = pm_find_kallsyms_lookup_name(), addr;
+	int err;
 
 	if (!lookup) {
 		pr_err("cannot find kallsyms_lookup_name: kprobe registration failed\n");
 		return -ENOENT;
 	}
-	if (!pm_ibt_callable((unsigned long)lookup)) {
-		pr_err("cannot call kallsyms_lookup_name: IBT is enforced and it has no ENDBR\n");
-		return -ENOEXEC;
-	}
+	static_call_update(pm_kallsyms_lookup_name, (typeof(&kallsyms_lookup_name))lookup);
+	/* Its own start, for the listing: the kprobe may have skipped an ENDBR. */
+	pm_record("kallsyms_lookup_name",
+		  static_call(pm_kallsyms_lookup_name)("kallsyms_lookup_name") ?: lookup);
 
-	for (i = 0; i < ARRAY_SIZE(pm_symbol_table); i++) {
-		const struct pm_symbol *s = &pm_symbol_table[i];
-		const char *name = s->name;
-		unsigned long addr = lookup(name);
+#define PM_RESOLVE_CALL(f, name, alt, proto, opt)			\
+	err = pm_resolve(name, alt, opt, true, &addr);			\
+	if (err)							\
+		return err;						\
+	if (addr)							\
+		static_call_update(pm_call_##f, (proto *)addr);
+	PM_CALLS(PM_RESOLVE_CALL)
+	pm_sym.have_lru_add_drain = static_call_query(pm_call_lru_add_drain) != NULL;
 
-		if (!addr && s->alt && strcmp(s->alt, name)) {
-			name = s->alt;
-			addr = lookup(name);
-		}
-		if (s->optional && (!addr || !pm_ibt_callable(addr))) {
-			pr_info("symbol %s %s: going without it\n", s->name,
-				addr ? "cannot be called under IBT" : "not found");
-			continue;
-		}
-		if (!addr) {
-			pr_err("symbol %s not found in kallsyms: this kernel lacks an internal the move path needs\n",
-			       s->name);
-			return -ENOENT;
-		}
-		if (!s->data && !pm_ibt_callable(addr)) {
-			pr_err("symbol %s cannot be called: IBT is enforced and its ENDBR is sealed (boot with ibt=off)\n",
-			       name);
-			return -ENOEXEC;
-		}
-		*s->slot = (void *)addr;
-	}
-	if (pm_require_symbol && *pm_require_symbol && !lookup(pm_require_symbol)) {
+	err = pm_resolve("lru_disable_count", NULL, false, false, &addr);
+	if (err)
+		return err;
+	pm_sym.lru_disable_count = (atomic_t *)addr;
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	err = pm_resolve(PM_HUGE_ZERO_NAME, NULL, false, false, &addr);
+	if (err)
+		return err;
+	pm_sym.huge_zero = (pm_huge_zero_t *)addr;
+#endif
+
+	if (pm_require_symbol && *pm_require_symbol &&
+	    !static_call(pm_kallsyms_lookup_name)(pm_require_symbol)) {
 		pr_err("symbol %s not found in kallsyms (required by require_symbol=)\n",
 		       pm_require_symbol);
 		return -ENOENT;
 	}
+	return 0;
+}
+
+/* debugfs pagemove/symbols: "name address" per resolved symbol. */
+int pm_symbols_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < pm_nr_resolved; i++)
+		seq_printf(m, "%s %lx\n", pm_resolved[i].name, pm_resolved[i].addr);
 	return 0;
 }

@@ -22,21 +22,21 @@ int pm_target_get(pid_t pid, u32 flags, struct pm_target *t)
 			return -EINVAL;
 		mmget(current->mm);
 		t->mm = current->mm;
-		t->nodes = pm_sym.cpuset_mems_allowed(current);
+		t->nodes = pm_call(cpuset_mems_allowed)(current);
 		return 0;
 	}
 
-	task = pm_sym.find_get_task_by_vpid(pid);
+	task = pm_call(find_get_task_by_vpid)(pid);
 	if (!task)
 		return -ESRCH;
 
 	err = -EPERM;
-	if (!pm_sym.ptrace_may_access(task, PTRACE_MODE_READ_REALCREDS))
+	if (!pm_call(ptrace_may_access)(task, PTRACE_MODE_READ_REALCREDS))
 		goto out;
-	err = pm_sym.security_task_movememory(task);
+	err = pm_call(security_task_movememory)(task);
 	if (err)
 		goto out;
-	t->nodes = pm_sym.cpuset_mems_allowed(task);
+	t->nodes = pm_call(cpuset_mems_allowed)(task);
 	t->mm = get_task_mm(task);
 	err = t->mm ? 0 : -EINVAL;	/* a kernel thread, or exiting */
 out:

@@ -99,7 +99,9 @@ else
 fi
 
 # A splat anywhere fails the run, even if the command said it passed.
-splat='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|Call Trace|Kernel panic|general protection fault'
+# Reports, not banners: a lockdep kernel always prints "RCU lockdep checking
+# is enabled", and KASAN announces itself at boot.
+splat='WARNING:|BUG:|Oops|KASAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|unreferenced object|list_add corruption|list_del corruption|Call Trace|Kernel panic|general protection fault'
 if grep -aEq "$splat" "$console"; then
 	echo "run: FAIL: the $abi kernel reported a problem (see ${console#$ROOT/}):" >&2
 	grep -aE -m5 "$splat" "$console" | sed 's/^/run:   /' >&2
