@@ -59,17 +59,17 @@ static unsigned long pm_find_kallsyms_lookup_name(void)
 }
 
 /*
- * A static call may only be pointed at the first instruction of the
- * function we mean: kallsyms must describe @addr as @name+0x0 in the core
- * kernel (not a module's symbol of the same name, not inside another one).
+ * A static call may only be pointed at the first instruction of a
+ * function: kallsyms must describe @addr as the start (+0x0) of a core
+ * kernel symbol, not a place inside one, nor a module's. The name it
+ * prints may be an alias at the same address.
  */
-static bool pm_is_function_start(const char *name, unsigned long addr)
+static bool pm_is_function_start(unsigned long addr)
 {
 	char buf[KSYM_SYMBOL_LEN];
-	size_t len = strlen(name);
 
 	sprint_symbol(buf, addr);
-	return !strncmp(buf, name, len) && !strncmp(buf + len, "+0x0/", 5) && !strchr(buf, '[');
+	return strstr(buf, "+0x0/") && !strchr(buf, '[');
 }
 
 /*
@@ -95,7 +95,7 @@ static int pm_resolve(const char *name, const char *alt, bool optional, bool fun
 		       name);
 		return -ENOENT;
 	}
-	if (function && !pm_is_function_start(found, *addr)) {
+	if (function && !pm_is_function_start(*addr)) {
 		pr_err("symbol %s cannot be called: kallsyms gives %pS, not the start of that function\n",
 		       found, (void *)*addr);
 		return -ENOEXEC;

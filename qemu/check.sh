@@ -3,7 +3,7 @@
 # make check: boots each pinned kernel with pagemove.ko, runs the selftests
 # in the guest and decides from the verdict port and the console. The last
 # line is "N passed, N failed[, N skipped]" over every kernel.
-#   qemu/check.sh [SERIES] [-t TEST]
+#   qemu/check.sh [SERIES...] [-t TEST] [-e VAR=VAL]...   (-e: exported in the guest)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -11,12 +11,16 @@ ROOT=$(dirname "$HERE")
 # shellcheck disable=SC1091
 series=$(sed -n 's/^SERIES=//p' "$HERE/kernels.conf")
 filter=
+envs=()
+picked=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-t) filter=$2; shift 2 ;;
-	*) series=$1; shift ;;
+	-e) envs+=(-e "$2"); shift 2 ;;
+	*) picked+=" $1"; shift ;;
 	esac
 done
+[ -z "$picked" ] || series=$picked
 
 files=()
 for f in "$ROOT"/build/selftests/* "$ROOT"/build/lib/libpagemove-preload.so \
@@ -39,7 +43,7 @@ for s in $series; do
 	rc=0
 	# The test-only helper filesystem, built beside pagemove.ko for this kernel.
 	make -s -C "$ROOT" module KVER="$abi" >&2 || { total_f=$((total_f + 1)); continue; }
-	"$HERE/run.sh" -q -k "$abi" -o "$out" -t "${PAGEMOVE_TIMEOUT:-1500}" "${files[@]}" \
+	"$HERE/run.sh" -q -k "$s" -o "$out" -t "${PAGEMOVE_TIMEOUT:-1500}" "${files[@]}" "${envs[@]}" \
 		-f "$ROOT/build/$abi/kmod/pm_testfs.ko:/lib/pagemove/pm_testfs.ko" \
 		-- /opt/pagemove/run_tests.sh $filter || rc=$?
 	# The verdict port is a tty: strip its carriage returns.

@@ -23,7 +23,7 @@ SRC_TAR=/usr/src/linux-source-6.12.tar.xz
 ENABLE=(
 	64BIT SMP MULTIUSER PRINTK BUG FUTEX EPOLL SIGNALFD TIMERFD EVENTFD SHMEM
 	POSIX_TIMERS BINFMT_ELF BINFMT_SCRIPT TTY SERIAL_8250 SERIAL_8250_CONSOLE
-	PROC_FS PROC_SYSCTL PROC_PAGE_MONITOR SYSFS TMPFS TMPFS_XATTR DEVTMPFS
+	PROC_FS PROC_SYSCTL PROC_PAGE_MONITOR PROC_KCORE SYSFS TMPFS TMPFS_XATTR DEVTMPFS
 	BLK_DEV_INITRD MODULES MODULE_UNLOAD KALLSYMS KALLSYMS_ALL KPROBES
 	ACPI PCI HOTPLUG_CPU NUMA ACPI_NUMA X86_64_ACPI_NUMA NUMA_BALANCING
 	MIGRATION COMPACTION TRANSPARENT_HUGEPAGE TRANSPARENT_HUGEPAGE_ALWAYS
@@ -84,6 +84,9 @@ build() { # DIR
 	find "$tree" -name '*.o' ! -path '*/scripts/*' ! -path '*/tools/*' -delete
 	rm -rf "$dir"
 	mv "$tmp" "$dir"
+	# Older configs' trees are 2 GB each: keep only this one.
+	find "$KCACHE" -maxdepth 1 -name 'debug-6.12-*' ! -name "$(basename "$dir")*" \
+		-exec rm -rf {} +
 	rm -f "$tmp.log"
 	trap - EXIT
 	echo "debug-kernel: cached in $dir" >&2

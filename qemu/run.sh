@@ -3,8 +3,9 @@
 # Boots a pinned Debian kernel under QEMU (TCG) with pagemove.ko loaded and
 # runs one command in the guest; its exit status comes back as ours.
 #
-#   qemu/run.sh [-k SERIES] [-f FILE[:DEST]]... [-t SECS] [-o DIR] [-q] -- CMD [ARGS...]
+#   qemu/run.sh [-k SERIES] [-f FILE[:DEST]]... [-e VAR=VAL]... [-t SECS] [-o DIR] [-q] -- CMD [ARGS...]
 #   qemu/run.sh [-k SERIES] [-f FILE[:DEST]]... -i        interactive shell
+# -e exports VAR=VAL to the command in the guest.
 #
 # Topology: 4 vCPUs, 4 NUMA nodes: node0 (cpu0-1, memory), node1 (cpu2,
 # memory), node2 (memory only, like a CXL expander), node3 (cpu3, no memory).
@@ -17,17 +18,19 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 series=${KVER:-6.12}
 files=()
+envs=()
 timeout_s=${PAGEMOVE_TIMEOUT:-600}
 outdir=
 quiet=0
 interactive=0
 
-usage() { sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k) series=$2; shift 2 ;;
 	-f) files+=("$2"); shift 2 ;;
+	-e) envs+=("$2"); shift 2 ;;
 	-t) timeout_s=$2; shift 2 ;;
 	-o) outdir=$2; shift 2 ;;
 	-q) quiet=1; shift ;;
@@ -38,6 +41,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || [ $interactive -eq 1 ] || usage
+
+# One guest at a time on this machine (2 cores): later runs wait their turn.
+mkdir -p "$ROOT/build"
+exec 8>"$ROOT/build/.guest.lock"
+flock 8
 
 abi=$("$HERE/kernel.sh" setup "$series")
 make -s -C "$ROOT" module KVER="$abi" >&2
@@ -54,13 +62,17 @@ cmdfile=$outdir/cmd.sh
 if [ $interactive -eq 1 ]; then
 	cmdfile=-
 else
-	printf '%q ' "$@" > "$cmdfile"
+	: > "$cmdfile"
+	for e in "${envs[@]}"; do printf 'export %q\n' "$e" >> "$cmdfile"; done
+	printf '%q ' "$@" >> "$cmdfile"
 	echo >> "$cmdfile"
 fi
 "$HERE/mkinitramfs.sh" "$outdir/initramfs.cpio" "$ko" "$cmdfile" "${files[@]}"
 
 append="console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 panic=-1"
-append+=" numa_balancing=disable printk.time=1 ${PAGEMOVE_APPEND:-}"
+# A series may add its own (the debug kernel turns its page checks on).
+append+=" numa_balancing=disable printk.time=1 $(sed -n "s/^K_${series}_APPEND=//p" "$HERE/kernels.conf")"
+append+=" ${PAGEMOVE_APPEND:-}"
 # Linux numbers nodes in the order SRAT first names them, CPUs before memory,
 # so a CPU-less node2 would become node3. So node2 gets cpu3, which the
 # guest's init takes offline before anything runs: 4 vCPUs online, node2

@@ -175,6 +175,8 @@ TEST_F(pm, efault_huge_zero_page)
 	void *page = a + 5 * PM_PAGE;
 	int node = 1, status = PM_SENTINEL;
 
+	if (!pm_have_thp())
+		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
 	ASSERT_NE(MAP_FAILED, p);
 	madvise(a, 2UL << 20, MADV_HUGEPAGE);
 	c = a[0];	/* read fault of an aligned THP range: the huge zero page */
@@ -692,6 +694,8 @@ TEST_F(pm, thp_moves_whole)
 	int nodes[512], status[512];
 	long before = pm_vmstat("thp_migration_success");
 
+	if (!pm_have_thp())
+		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
 	ASSERT_NE(MAP_FAILED, p);
 	madvise(a, 2UL << 20, MADV_HUGEPAGE);
 	for (i = 0; i < (2UL << 20); i++)

@@ -225,4 +225,86 @@ TEST_F(race, two_callers_pull_the_same_pages)
 	munmap(buf, RN * PM_PAGE);
 }
 
+/*
+ * The request's arrays change while the module works on them. A call
+ * larger than one chunk (512 entries) is validated, then each chunk is
+ * read again: a node flipped in between to an out-of-range value once
+ * indexed the module's per-node lists unchecked (an oops for 1 << 28, a
+ * silent out-of-bounds list write for 5). Each value must be checked where
+ * it is used: the answer is an errno or a per-entry -ENODEV, never harm.
+ */
+#define FN	1024		/* entries: two chunks */
+
+struct flipper {
+	int *nodes;
+	void **pages;
+	char *base, *spare;
+	volatile int stop;
+	unsigned long flips;
+};
+
+static void *flip_thread(void *arg)
+{
+	struct flipper *fl = arg;
+	static const int bad[] = { 1 << 28, 5, -1, 1024, 3 };
+	unsigned long n = 0;
+
+	while (!fl->stop) {
+		int k = 512 + (int)(n * 37 % (FN - 512));	/* the re-read chunk */
+
+		fl->nodes[k] = bad[n % 5];
+		fl->pages[k] = fl->spare;			/* and a page that changes too */
+		sched_yield();
+		fl->nodes[k] = 1;
+		fl->pages[k] = fl->base + k * PM_PAGE;
+		n++;
+		fl->flips = n;
+	}
+	return NULL;
+}
+
+TEST_F(race, arrays_change_during_the_call)
+{
+	char *p = pm_map_anon(FN + 1, 1);
+	static void *pages[FN];
+	static int nodes[FN], status[FN];
+	struct flipper fl = { .nodes = nodes, .pages = pages };
+	unsigned long calls = 0, enodev = 0, i;
+	pthread_t th;
+	time_t end = time(NULL) + 4;
+
+	ASSERT_NE(NULL, p);
+	fl.base = p;
+	fl.spare = p + FN * PM_PAGE;
+	for (i = 0; i < FN; i++)
+		pages[i] = p + i * PM_PAGE;
+	ASSERT_EQ(0, pthread_create(&th, NULL, flip_thread, &fl));
+	while (time(NULL) < end || calls < 20) {
+		long ret;
+
+		for (i = 0; i < FN; i++)
+			nodes[i] = calls & 1;
+		ret = pm_move(self->fd, 0, FN, pages, nodes, status, PAGEMOVE_MF_MOVE, NULL);
+		calls++;
+		/* Validation may see the bad value (-ENODEV), or only the re-read. */
+		EXPECT_TRUE(ret == 0 || ret == -ENODEV || ret == -ENOENT) TH_LOG("ret %ld", ret);
+		if (ret != 0)
+			continue;
+		for (i = 0; i < FN; i++) {
+			int st = status[i];
+
+			enodev += st == -ENODEV;
+			EXPECT_TRUE(st == 0 || st == 1 || st == -ENODEV) TH_LOG("[%lu] %d", i, st);
+		}
+	}
+	fl.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("%lu calls, %lu flips, %lu entries answered -ENODEV after a re-read",
+	       calls, fl.flips, enodev);
+	/* Nothing changed a byte of the pages that moved back and forth. */
+	for (i = 0; i < FN + 1; i++)
+		ASSERT_EQ((char)(i * 7 + 1), p[i * PM_PAGE + 17]) TH_LOG("page %lu", i);
+	munmap(p, (FN + 1) * PM_PAGE);
+}
+
 TEST_HARNESS_MAIN

@@ -90,6 +90,12 @@ static inline char *pm_map_anon(size_t n, int touch)
 	return p;
 }
 
+/* A kernel without THP (PREEMPT_RT on 6.12) has no THP and no huge zero page. */
+static inline int pm_have_thp(void)
+{
+	return access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
+}
+
 /* Where a page is, per the kernel's own move_pages(2) query. */
 static inline int pm_node_of(void *addr)
 {

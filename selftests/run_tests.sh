@@ -45,6 +45,37 @@ for bin in "$dir"/pagemove_*; do
 	echo "tap: $name pass=$p fail=$f skip=$s" > "$report"
 done
 
+# After every suite: nothing of the module's leaked (kmemleak, debug
+# kernel) and the module unloads. Both need the whole run, not a filter.
+check() { # NAME CONDITION-EXIT-STATUS
+	if [ "$2" -eq 0 ]; then
+		echo "ok - $1"; pass=$((pass + 1)); echo "tap: $1 pass=1 fail=0 skip=0" > "$report"
+	else
+		echo "not ok - $1"; fail=$((fail + 1)); echo "tap: $1 pass=0 fail=1 skip=0" > "$report"
+	fi
+}
+if [ -z "$filter" ] || [ "$filter" = kmemleak ]; then
+	leak=/sys/kernel/debug/kmemleak
+	if [ -w "$leak" ]; then
+		# Objects younger than 5 s are never reported: let them age, scan twice.
+		sleep 6
+		echo scan > "$leak"; echo scan > "$leak"
+		# Reports are symbolised when read: read them while pagemove is loaded.
+		ours=$(awk '/^unreferenced object/ { n++ } /\[(pagemove|pm_testfs)\]/ { mine[n] = 1 }
+			END { c = 0; for (i in mine) c++; print c }' "$leak")
+		others=$(grep -c '^unreferenced object' "$leak")
+		echo "# kmemleak: $others leak reports, $ours from pagemove"
+		[ "$ours" -eq 0 ] || awk '/^unreferenced object/ { if (buf ~ /\[(pagemove|pm_testfs)\]/) print buf; buf = "" }
+			{ buf = buf "# " $0 "\n" } END { if (buf ~ /\[(pagemove|pm_testfs)\]/) print buf }' "$leak"
+		check kmemleak_nothing_from_pagemove "$ours"
+	fi
+fi
+if [ -z "$filter" ]; then
+	rmmod pagemove
+	check module_unloads_after_the_suites $?
+	insmod /lib/pagemove/pagemove.ko
+fi
+
 echo "# pagemove totals: pass=$pass fail=$fail skip=$skip"
 echo "totals pass=$pass fail=$fail skip=$skip" > "$report"
 if [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]; then
