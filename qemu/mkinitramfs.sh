@@ -13,6 +13,8 @@ shift 3
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+# mktemp -d makes 0700: the guest root must be traversable by every user.
+chmod 755 "$stage"
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,etc/pagemove,lib/pagemove,opt/pagemove,root}
 
 # busybox-static's binary: the guest has no libc of its own.
