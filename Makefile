@@ -33,7 +33,7 @@ KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/*.sh selftests/kmod/*.c) in
 TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
 TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
 
-.PHONY: all module selftests bench examples check demo shell deps clean help
+.PHONY: all module selftests bench examples check fuzz soak demo shell deps clean help
 
 all: module
 
@@ -43,6 +43,8 @@ help:
 	@echo '  make lib                   libpagemove (.a/.so), the preload shim, the pagemove command'
 	@echo '  make selftests             build the static kselftest binaries'
 	@echo '  make check [KVER=..] [T=..] build, boot a guest per series, run the selftests'
+	@echo '  make fuzz [SECONDS=600] [SEED=N] [KVER=..]  the fuzzer alone, for long runs'
+	@echo '  make soak [MINUTES=30] [KVER=..]            the soak alone, for long runs'
 	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work (6.12 unless KVER)'
 	@echo '  make bench                 build the benchmark (run in a guest by make demo)'
 	@echo '  make shell [KVER=..]       interactive guest shell (6.12 unless KVER)'
@@ -108,6 +110,19 @@ $(BUILD)/selftests/run_tests.sh: selftests/run_tests.sh
 
 check: deps selftests
 	$(Q)$(ROOT)/qemu/check.sh $(if $(filter command line,$(origin KVER)),$(KVER)) $(if $(T),-t $(T))
+
+# Long runs of the fuzzer and the soak (make check runs both briefly).
+SECONDS ?= 600
+MINUTES ?= 30
+fuzz: deps selftests
+	$(Q)PAGEMOVE_TIMEOUT=$$(($(SECONDS) * 3 + 900)) $(ROOT)/qemu/check.sh \
+		$(if $(filter command line,$(origin KVER)),$(KVER)) -t pagemove_fuzz \
+		-e PAGEMOVE_FUZZ_SECONDS=$(SECONDS) $(if $(SEED),-e PAGEMOVE_SEED=$(SEED))
+
+soak: deps selftests
+	$(Q)PAGEMOVE_TIMEOUT=$$(($(MINUTES) * 180 + 900)) $(ROOT)/qemu/check.sh \
+		$(if $(filter command line,$(origin KVER)),$(KVER)) -t pagemove_soak \
+		-e PAGEMOVE_SOAK_SECONDS=$$(($(MINUTES) * 60))
 
 demo:
 	$(Q)$(ROOT)/qemu/demo.sh $(if $(filter command line,$(origin KVER)),$(KVER),6.12)

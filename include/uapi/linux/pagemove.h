@@ -74,6 +74,8 @@ enum {
  *            goes on with the others
  *   -EIO     dirty file page, no migration function, writeback failed
  *   -EINVAL  dirty file page, neither migration function nor writeback
+ *   -ENODEV, -EACCES  only when another thread changed this entry's node
+ *            to an invalid one after validation (see below)
  *
  * Return values (default semantics), checked in this order; arguments are
  * validated before any page is touched, so a refused call moves nothing:
@@ -96,6 +98,19 @@ enum {
  *            node count (never by count), charged to the caller's memory
  *            cgroup, which refuses it rather than OOM-kill; nothing was
  *            moved and no status written
+ *
+ * Arrays that change during a call: @pages, @nodes and @status are user
+ * memory that another thread may rewrite at any moment. The module reads
+ * each value once into its own copy and checks it where it is used, so
+ * what changed mid-call gets an answer for what was read, never harm:
+ * a call above 512 entries validates every node first, then reads each
+ * chunk of 512 again when it reaches it; an entry whose node is no longer
+ * valid then gets that errno as its status (-ENODEV or -EACCES) while the
+ * other entries go on, and a chunk that became unreadable ends the call
+ * with -EFAULT (earlier chunks keep their statuses and moves). Likewise
+ * the address space may change under a call (munmap, mprotect, mremap,
+ * MADV_DONTNEED, the target exiting): each page gets the status of what
+ * its address held when it was looked up.
  *
  * Compat semantics (PAGEMOVE_F_COMPAT): exactly the running kernel's
  * move_pages(2): its return value (0, a positive count of failed folios plus
