@@ -7,6 +7,16 @@ KSFT     := $(BUILD)/ksft
 CC       ?= gcc
 CFLAGS_T := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -Werror -D_GNU_SOURCE -I$(ROOT)/include/uapi -I$(ROOT)/lib -I$(KSFT)
 
+# One version for the module, the library, the command and the packages.
+VERSION  := $(shell sed -n 's/^\#define PAGEMOVE_VERSION "\(.*\)"/\1/p' $(ROOT)/kmod/main.c)
+
+# make install: PREFIX, DESTDIR and the directories below, as usual.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+
 ifeq ($(V),1)
 Q :=
 else
@@ -130,6 +140,77 @@ demo:
 shell: selftests
 	$(Q)$(ROOT)/qemu/run.sh -k $(if $(filter command line,$(origin KVER)),$(KVER),6.12) \
 		$(foreach b,$(TEST_BINS) $(BUILD)/selftests/run_tests.sh,-f $(b)) -i
+
+# ---- install -----------------------------------------------------------
+# The module for KVER (default: the running kernel) into
+# /lib/modules/<abi>/updates/; the library (static, and shared with a
+# versioned soname), its headers and pkg-config file, the preload shim (in
+# LIBDIR/pagemove/), the command and the man pages under PREFIX. DESTDIR
+# stages it all.
+MAN_PAGES := $(wildcard man/*.[1-8])
+INST_LIB  := $(BUILD)/lib/libpagemove.a $(LIB_SO) $(BUILD)/lib/libpagemove.so \
+	$(BUILD)/lib/libpagemove-preload.so $(BUILD)/lib/libpagemove.pc $(BUILD)/tools/pagemove
+KMOD_DEST := $(DESTDIR)/lib/modules/$(ABI)/updates
+
+.PHONY: install install-lib install-module uninstall uninstall-lib uninstall-module \
+	lib-install-files dkms-source dkms-check deb
+
+lib-install-files: $(INST_LIB)
+
+# The module's source as DKMS wants it, in /usr/src/pagemove-<version>.
+DKMS_SRC := $(DESTDIR)/usr/src/pagemove-$(VERSION)
+dkms-source:
+	$(Q)install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi/linux
+	$(Q)install -m 644 Kbuild dkms.conf $(DKMS_SRC)/
+	$(Q)install -m 644 kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	$(Q)install -m 644 include/uapi/linux/pagemove.h $(DKMS_SRC)/include/uapi/linux/
+	$(Q)echo "  INSTALL module source -> $(DKMS_SRC)"
+
+# dkms build against every pinned Debian kernel's headers, in a private tree.
+dkms-check: deps
+	$(Q)$(ROOT)/pkg/dkms-check.sh
+
+# The Debian packages (debhelper, dh-dkms) into build/deb/, checked by lintian.
+deb: deps
+	$(Q)$(ROOT)/pkg/deb.sh
+
+install: install-lib install-module
+
+install-lib: $(INST_LIB)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/pagemove \
+		$(DESTDIR)$(INCLUDEDIR)/linux $(addprefix $(DESTDIR)$(MANDIR)/man,1 3 4)
+	$(Q)install -m 755 $(BUILD)/tools/pagemove $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 644 $(BUILD)/lib/libpagemove.a $(DESTDIR)$(LIBDIR)/
+	$(Q)install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	$(Q)# A preload object, not a library to link: in a private directory.
+	$(Q)install -m 755 $(BUILD)/lib/libpagemove-preload.so $(DESTDIR)$(LIBDIR)/pagemove/
+	$(Q)ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libpagemove.so.$(SOVERSION)
+	$(Q)ln -sf libpagemove.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libpagemove.so
+	$(Q)install -m 644 $(BUILD)/lib/libpagemove.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(Q)install -m 644 lib/pagemove.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)install -m 644 include/uapi/linux/pagemove.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	$(Q)for m in $(MAN_PAGES); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	$(Q)echo "  INSTALL libpagemove, libpagemove-preload.so, pagemove, headers, man pages -> $(DESTDIR)$(PREFIX)"
+
+install-module: module
+	$(Q)install -d $(KMOD_DEST)
+	$(Q)install -m 644 $(MODDIR)/pagemove.ko $(KMOD_DEST)/
+	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(ABI); fi
+	$(Q)echo "  INSTALL pagemove.ko -> $(KMOD_DEST)"
+
+uninstall: uninstall-lib uninstall-module
+
+uninstall-lib:
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/pagemove $(DESTDIR)$(LIBDIR)/libpagemove.a \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libpagemove.so.$(SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/libpagemove.so $(DESTDIR)$(LIBDIR)/pagemove/libpagemove-preload.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/libpagemove.pc $(DESTDIR)$(INCLUDEDIR)/pagemove.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/pagemove.h \
+		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+
+uninstall-module:
+	$(Q)rm -f $(KMOD_DEST)/pagemove.ko
+	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(ABI); fi
 
 clean:
 	$(Q)rm -rf $(BUILD)/*/kmod $(BUILD)/selftests $(BUILD)/*/run $(BUILD)/*/check $(BUILD)/lib $(BUILD)/tools $(BUILD)/bench $(BUILD)/examples

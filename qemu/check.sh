@@ -35,6 +35,33 @@ done
 
 total_p=0 total_f=0 total_s=0
 summary=()
+
+# Host checks (whole runs only): the man pages render clean, DKMS builds the
+# module from its installed source for every Debian kernel, the Debian
+# packages build, lint clean and hold what make install lays out.
+host_check() { # NAME COMMAND...
+	local name=$1 log rc=0
+	shift
+	log=$ROOT/build/host-$name.log
+	"$@" > "$log" 2>&1 || rc=$?
+	grep -E '^(not )?ok |^deb: ' "$log" | sed 's/^/  /'
+	if [ $rc -eq 0 ]; then
+		total_p=$((total_p + 1))
+		summary+=("host $name: PASS")
+	else
+		total_f=$((total_f + 1))
+		summary+=("host $name: FAIL  log: ${log#$ROOT/}")
+		tail -n 20 "$log" | sed 's/^/  /'
+	fi
+}
+if [ -z "$filter" ] && [ -z "$picked" ]; then
+	echo "check: host: man pages, DKMS, Debian packages"
+	mkdir -p "$ROOT/build"
+	host_check man "$ROOT/pkg/man-check.sh"
+	host_check dkms "$ROOT/pkg/dkms-check.sh"
+	host_check deb "$ROOT/pkg/deb.sh"
+fi
+
 for s in $series; do
 	abi=$("$HERE/kernel.sh" setup "$s") || { total_f=$((total_f + 1)); continue; }
 	out=$ROOT/build/$abi/check
