@@ -36,7 +36,11 @@ static long pm_ioctl_move(void __user *argp)
 	if (copy_to_user(argp + out, (char *)&req + out, min_t(size_t, usize, sizeof(req)) - out) &&
 	    ret >= 0)
 		return -EFAULT;
-	return ret;
+	/*
+	 * ioctl(2) returns an int: a compat count that does not fit (count
+	 * above INT_MAX) would come back as a bogus -errno. ->result has it.
+	 */
+	return min_t(long, ret, INT_MAX);
 }
 
 static long pm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

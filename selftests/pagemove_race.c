@@ -294,7 +294,9 @@ TEST_F(race, arrays_change_during_the_call)
 			int st = status[i];
 
 			enodev += st == -ENODEV;
-			EXPECT_TRUE(st == 0 || st == 1 || st == -ENODEV) TH_LOG("[%lu] %d", i, st);
+			/* -EBUSY: a chunk read while the spare page sat in two entries. */
+			EXPECT_TRUE(st == 0 || st == 1 || st == -ENODEV || st == -EBUSY)
+				TH_LOG("[%lu] %d", i, st);
 		}
 	}
 	fl.stop = 1;

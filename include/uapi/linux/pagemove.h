@@ -50,7 +50,10 @@ enum {
  *	a node status)
  * @nr_failed: (out) entries with a negative status (compat mode: also the
  *	entries the syscall would leave unwritten)
- * @result: (out) the call's return value, also returned by ioctl(2)
+ * @result: (out) the call's return value, also returned by ioctl(2); as
+ *	ioctl(2) returns an int, a positive value above INT_MAX (compat mode,
+ *	count above INT_MAX) comes back from ioctl(2) as INT_MAX, and only
+ *	@result has it (libpagemove returns @result)
  *
  * Default semantics (the 2006 move_pages seed contract, the same on every
  * kernel): every entry gets a final status, even when others fail.

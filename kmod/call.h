@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One PAGEMOVE_MOVE call in flight: its working memory and the steps the
+ * move path's files share (move.c, request.c, migrate.c, seed.c, compat.c).
+ */
+#ifndef _PAGEMOVE_CALL_H
+#define _PAGEMOVE_CALL_H
+
+#include <linux/list.h>
+#include <linux/nodemask.h>
+#include "pagemove.h"
+
+/* Entries read from user space at a time; bounds the working memory. */
+#define PM_CHUNK	512
+/* Lookups between chances to drop the mmap lock. */
+#define PM_LOCK_BATCH	64
+#define PM_NOMEM_SLOTS	32
+/* do_pages_stat() reads and writes in chunks of DO_PAGES_STAT_CHUNK_NR. */
+#define PM_STAT_CHUNK	16
+
+struct pm_alloc {
+	struct pm_migration_target_control mtc;
+	struct folio *nomem[PM_NOMEM_SLOTS];	/* sources whose target allocation failed */
+	unsigned int nr_nomem;
+};
+
+struct pm_call {
+	struct pm_lookup_ctx lk;
+	nodemask_t task_nodes;
+	u64 count;
+	const u64 __user *upages;
+	const s32 __user *unodes;
+	s32 __user *ustatus;
+	bool locked;
+
+	/* LRU batches: this CPU's drained once, or every CPU's kept off. */
+	bool drained_local;
+	bool lru_off;
+	bool migrated;
+	/* The folio the last lookup isolated: its other subpages need no drain. */
+	struct folio *last_queued;
+
+	/* The chunk of entries [base, base + nr) read from user space. */
+	u64 base;
+	unsigned int nr;
+	unsigned int cap;	/* entries per chunk: min(count, PM_CHUNK) */
+	u64 *addr;
+	s32 *node;
+	s32 *status;
+	struct pm_page *pg;
+
+	/* Seed mode: one list per target node; compat mode uses lists[0]. */
+	struct list_head *lists;
+	unsigned int nr_lists;
+
+	u64 nr_moved, nr_in_place, nr_failed, nr_queued;
+};
+
+/* move.c: the mmap lock, held across at most PM_LOCK_BATCH lookups. */
+void pm_lock(struct pm_call *c);
+void pm_unlock(struct pm_call *c);
+void pm_breathe(struct pm_call *c);
+void pm_lookup_isolate(struct pm_call *c, u64 uaddr, int node,
+		       struct list_head *list, struct pm_page *p);
+
+/* request.c: user memory in, validation. */
+struct pm_call *pm_call_alloc(unsigned int nr_lists, unsigned int cap);
+unsigned int pm_read_chunk(struct pm_call *c, u64 base, bool with_nodes);
+int pm_check_node(const struct pm_call *c, int node);
+int pm_probe_status(struct pm_call *c);
+
+/* migrate.c: per-node batches. */
+bool pm_drain_lru_all(struct pm_call *c);
+void pm_drain_lru(struct pm_call *c);
+bool pm_alloc_failed(const struct pm_alloc *a, struct folio *folio);
+int pm_migrate(struct list_head *list, struct pm_alloc *a);
+void pm_putback_all(struct pm_call *c);
+
+/* The two reporters. */
+long pm_move_seed(struct pm_call *c);
+long pm_move_compat(struct pm_call *c);
+
+#endif /* _PAGEMOVE_CALL_H */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Seed-contract reporting (the default): every argument validated before
+ * any page is touched, each chunk grouped by target node, a final status
+ * for every entry, per-page failures reported and gone past.
+ */
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include "call.h"
+
+/* Why a folio that stayed on the list did not move. */
+static int pm_fail_status(struct folio *folio, const struct pm_alloc *a)
+{
+	struct address_space *mapping;
+
+	if (pm_alloc_failed(a, folio))
+		return -ENOMEM;
+	if (folio_test_anon(folio) || !folio_test_dirty(folio))
+		return -EBUSY;
+	mapping = folio_mapping(folio);
+	if (!mapping || mapping->a_ops->migrate_folio)
+		return -EBUSY;
+	/* fallback_migrate_folio() needed writeout(): it failed or was impossible. */
+	return mapping->a_ops->writepage ? -EIO : -EINVAL;
+}
+
+/* Give every queued entry of the chunk whose folio is @folio the status @st. */
+static void pm_mark_failed(struct pm_call *c, struct folio *folio, int st)
+{
+	unsigned int j;
+
+	for (j = 0; j < c->nr; j++) {
+		struct pm_page *p = &c->pg[j];
+
+		if (p->verdict != PM_QUEUED && p->verdict != PM_SAME_FOLIO)
+			continue;
+		if ((p->page ? page_folio(p->page) : p->folio) != folio)
+			continue;
+		p->verdict = PM_STATUS;
+		p->status = st;
+	}
+}
+
+/*
+ * Migrate one node's list. Folios whose target allocation failed get
+ * -ENOMEM and the rest is retried, so one full node does not fail the
+ * chunk; everything else that stays on the list failed for good.
+ */
+static void pm_flush_seed(struct pm_call *c, int node, struct list_head *list)
+{
+	struct folio *folio, *next;
+	LIST_HEAD(done);
+	struct pm_alloc a;
+	int err;
+
+	pm_mtc_init(&a.mtc, node);
+	while (!list_empty(list)) {
+		a.nr_nomem = 0;
+		err = pm_migrate(list, &a);
+		c->migrated = true;
+		if (!err)
+			break;
+		/* Failures with LRU batches undrained: drain every CPU's, try once more. */
+		if (err > 0 && pm_drain_lru_all(c))
+			continue;
+		list_for_each_entry_safe(folio, next, list, lru) {
+			bool nomem = pm_alloc_failed(&a, folio);
+
+			if (err != -ENOMEM || nomem) {
+				pm_mark_failed(c, folio, pm_fail_status(folio, &a));
+				list_move_tail(&folio->lru, &done);
+			}
+		}
+		if (err != -ENOMEM)
+			break;
+		if (!a.nr_nomem) {
+			/* -ENOMEM we cannot pin on a folio: fail what is left. */
+			list_for_each_entry_safe(folio, next, list, lru) {
+				pm_mark_failed(c, folio, -ENOMEM);
+				list_move_tail(&folio->lru, &done);
+			}
+			break;
+		}
+		/* The first attempt reclaimed; later ones must not keep trying. */
+		a.mtc.gfp_mask |= __GFP_NORETRY;
+	}
+	if (!list_empty(&done))
+		pm_call(putback_movable_pages)(&done);
+}
+
+/* Another subpage of a folio this chunk already queued shares its fate. */
+static bool pm_same_folio_queued(const struct pm_call *c, unsigned int j)
+{
+	const struct pm_page *p = &c->pg[j];
+	unsigned int k;
+
+	for (k = 0; k < j; k++) {
+		const struct pm_page *q = &c->pg[k];
+
+		if (q->verdict == PM_QUEUED && q->folio == p->folio && q->page != p->page &&
+		    c->node[k] == c->node[j])
+			return true;
+	}
+	return false;
+}
+
+/* Look up and isolate the chunk's entries, under the mmap lock. */
+static int pm_collect_seed(struct pm_call *c)
+{
+	unsigned int j;
+	int err;
+
+	for (j = 0; j < c->nr; j++) {
+		struct pm_page *p = &c->pg[j];
+		int node = c->node[j];
+
+		if (j % PM_LOCK_BATCH == 0 || need_resched()) {
+			pm_breathe(c);
+			if (fatal_signal_pending(current)) {
+				c->nr = j;
+				return -EINTR;
+			}
+		}
+		/*
+		 * Checked here, where the node indexes lists[]: a chunk past
+		 * the first is read again after validation, and another
+		 * thread may have changed it in between.
+		 */
+		err = pm_check_node(c, node);
+		if (err) {
+			*p = (struct pm_page){ .verdict = PM_STATUS, .status = err };
+			continue;
+		}
+		pm_lock(c);
+		pm_lookup_isolate(c, c->addr[j], node, &c->lists[node], p);
+		if (p->verdict == PM_STATUS && p->status == -EBUSY && p->folio &&
+		    pm_same_folio_queued(c, j))
+			p->verdict = PM_SAME_FOLIO;
+	}
+	pm_unlock(c);
+	return 0;
+}
+
+static void pm_report_seed(struct pm_call *c)
+{
+	unsigned int j;
+
+	for (j = 0; j < c->nr; j++) {
+		struct pm_page *p = &c->pg[j];
+
+		if (p->verdict != PM_STATUS) {
+			c->status[j] = c->node[j];
+			c->nr_moved++;
+			c->nr_queued++;
+			continue;
+		}
+		c->status[j] = p->status;
+		if (p->status >= 0 && p->status == c->node[j]) {
+			c->nr_in_place++;
+		} else {
+			c->nr_failed++;
+			/* These needed moving and could not: not an "-ENOENT" call. */
+			if (p->status != -ENOENT && p->status != -EFAULT && p->status != -EACCES)
+				c->nr_queued++;
+		}
+	}
+}
+
+/* Every argument is checked before any page is touched. */
+static int pm_validate_seed(struct pm_call *c)
+{
+	u64 base;
+
+	for (base = 0; base < c->count; base += c->nr) {
+		unsigned int valid = pm_read_chunk(c, base, true), j;
+
+		for (j = 0; j < c->nr; j++) {
+			int err;
+
+			if (j >= valid)
+				return -EFAULT;
+			err = pm_check_node(c, c->node[j]);
+			if (err)
+				return err;
+		}
+	}
+	return pm_probe_status(c);
+}
+
+long pm_move_seed(struct pm_call *c)
+{
+	u64 base;
+	int node, err;
+
+	err = pm_validate_seed(c);
+	if (err)
+		return err;
+
+	for (base = 0; base < c->count; base += c->nr) {
+		/* A single chunk is still in hand from the validation. */
+		if (c->count > c->cap && pm_read_chunk(c, base, true) != c->nr)
+			return -EFAULT;	/* the arrays changed under us */
+		c->last_queued = NULL;
+		err = pm_collect_seed(c);
+		if (err) {
+			pm_putback_all(c);
+			return err;
+		}
+		for_each_node_state(node, N_MEMORY) {
+			if ((unsigned int)node < c->nr_lists && !list_empty(&c->lists[node]))
+				pm_flush_seed(c, node, &c->lists[node]);
+		}
+		pm_report_seed(c);
+		if (copy_to_user(c->ustatus + base, c->status, c->nr * sizeof(s32)))
+			return -EFAULT;
+		cond_resched();
+	}
+	return c->nr_queued ? 0 : -ENOENT;
+}
