@@ -17,6 +17,11 @@
 #define PM_NOMEM_SLOTS	32
 /* do_pages_stat() reads and writes in chunks of DO_PAGES_STAT_CHUNK_NR. */
 #define PM_STAT_CHUNK	16
+/* Parallel migration: at most this many workers, each with this many pages. */
+#define PM_MAX_WORKERS		8
+#define PM_PAR_MIN_PAGES	128
+
+struct pm_worker;
 
 struct pm_alloc {
 	struct pm_migration_target_control mtc;
@@ -53,6 +58,11 @@ struct pm_call {
 	struct list_head *lists;
 	unsigned int nr_lists;
 
+	/* Workers for large batches (migrate.c), allocated on first use. */
+	unsigned int max_workers;
+	struct pm_worker *workers;
+	unsigned int nr_parallel;
+
 	u64 nr_moved, nr_in_place, nr_failed, nr_queued;
 };
 
@@ -74,6 +84,7 @@ bool pm_drain_lru_all(struct pm_call *c);
 void pm_drain_lru(struct pm_call *c);
 bool pm_alloc_failed(const struct pm_alloc *a, struct folio *folio);
 int pm_migrate(struct list_head *list, struct pm_alloc *a);
+int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc *a);
 void pm_putback_all(struct pm_call *c);
 
 /* The two reporters. */

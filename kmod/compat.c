@@ -52,10 +52,10 @@ static long pm_flush_compat(struct pm_call *c, int node, u64 start, u64 i)
 	 */
 	if (pm_list_has_large(list))
 		pm_drain_lru_all(c);
-	err = pm_migrate(list, &a);
+	err = pm_migrate_batch(c, list, &a);
 	/* What failed with LRU batches undrained gets the syscall's conditions. */
 	if (err > 0 && pm_drain_lru_all(c))
-		err = pm_migrate(list, &a);
+		err = pm_migrate_batch(c, list, &a);
 	c->migrated = true;
 	if (err) {
 		pm_call(putback_movable_pages)(list);

@@ -20,6 +20,7 @@
 #include <linux/cpuset.h>
 #include <linux/sched/task.h>
 #include <linux/swap.h>
+#include <linux/swapops.h>
 #include <linux/static_call.h>
 
 /*
@@ -250,18 +251,46 @@ static inline bool pm_walk_migrating(const struct pm_walk *w)
 	return false;
 }
 
+/*
+ * A hugetlb migration entry that folio_walk_start() reports as nothing:
+ * FW_MIGRATION recognises one at PMD level only through
+ * is_pmd_migration_entry(), a stub returning false without THP (the -rt
+ * flavour). The walk leaves the entry it read (under the page table lock)
+ * in @w->fw; hugetlb stores it in PTE format at any level.
+ */
+static inline bool pm_walk_hugetlb_migrating(const struct pm_walk *w, struct vm_area_struct *vma)
+{
+	pte_t pte;
+
+	if (!is_vm_hugetlb_page(vma))
+		return false;
+	if (w->fw.level == FW_LEVEL_PMD)
+		pte = __pte(pmd_val(w->fw.pmd));
+	else if (w->fw.level == FW_LEVEL_PUD)
+		pte = __pte(pud_val(w->fw.pud));
+	else
+		return false;
+	return !pte_none(pte) && !pte_present(pte) && is_migration_entry(pte_to_swp_entry(pte));
+}
+
 static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_struct *vma,
 					  unsigned long addr, enum pm_walk_mode mode)
 {
 	folio_walk_flags_t flags = FW_ZEROPAGE | (mode == PM_WALK_SEED ? FW_MIGRATION : 0);
-	struct folio *folio = pm_call(lookup)(&w->fw, vma, addr, flags);
+	struct folio *folio;
 
+	/* The walk fills these only when it reaches a leaf: no stale level. */
+	w->fw.level = FW_LEVEL_PTE;
+	w->fw.pmd = __pmd(0);
+	folio = pm_call(lookup)(&w->fw, vma, addr, flags);
 	w->page = folio ? w->fw.page : NULL;
 	/* The seed contract: a page under migration is busy, not absent. */
 	if (folio && pm_walk_migrating(w)) {
 		pm_walk_end(w, vma);
 		return ERR_PTR(-EBUSY);
 	}
+	if (!folio && mode == PM_WALK_SEED && pm_walk_hugetlb_migrating(w, vma))
+		return ERR_PTR(-EBUSY);
 	return folio;
 }
 #else

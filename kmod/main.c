@@ -14,6 +14,10 @@ unsigned long pm_max_pages = 1UL << 20;
 module_param_named(max_pages, pm_max_pages, ulong, 0644);
 MODULE_PARM_DESC(max_pages, "Most entries one default-mode request may carry (-E2BIG above; default 1048576)");
 
+unsigned int pm_workers;
+module_param_named(workers, pm_workers, uint, 0644);
+MODULE_PARM_DESC(workers, "Most CPUs one large migration may use (0 = auto: online CPUs, at most 8; 1 = the caller's only)");
+
 static long pm_ioctl_move(void __user *argp)
 {
 	struct pagemove_move req;
@@ -33,7 +37,9 @@ static long pm_ioctl_move(void __user *argp)
 	ret = pm_move(&req);
 
 	req.result = ret;
-	if (copy_to_user(argp + out, (char *)&req + out, min_t(size_t, usize, sizeof(req)) - out) &&
+	/* Only the (out) fields go back: nr_moved .. result. */
+	if (copy_to_user(argp + out, (char *)&req + out,
+			 min_t(size_t, usize, offsetofend(struct pagemove_move, result)) - out) &&
 	    ret >= 0)
 		return -EFAULT;
 	/*

@@ -92,6 +92,21 @@ static long pm_query(struct pm_call *c)
 	return 0;
 }
 
+/*
+ * How many CPUs may share a large migration: the request's bound, the
+ * module's, and the CPUs there are (0 = no bound of one's own).
+ */
+static unsigned int pm_workers_for(u32 requested)
+{
+	unsigned int n = min_t(unsigned int, num_online_cpus(), PM_MAX_WORKERS);
+
+	if (pm_workers)
+		n = min(n, pm_workers);
+	if (requested)
+		n = min_t(unsigned int, n, requested);
+	return n;
+}
+
 long pm_move(struct pagemove_move *req)
 {
 	bool compat = req->flags & PAGEMOVE_F_COMPAT;
@@ -99,7 +114,7 @@ long pm_move(struct pagemove_move *req)
 	struct pm_call *c;
 	long ret;
 
-	if (req->flags & ~PAGEMOVE_F_ALL || req->__reserved)
+	if (req->flags & ~PAGEMOVE_F_ALL || req->__reserved || req->__reserved2)
 		return -EINVAL;
 	if ((req->flags & PAGEMOVE_MF_MOVE_ALL) && !capable(CAP_SYS_NICE))
 		return -EPERM;
@@ -115,6 +130,7 @@ long pm_move(struct pagemove_move *req)
 	if (!c)
 		goto out_put;
 
+	c->max_workers = pm_workers_for(req->workers);
 	c->lk.mm = t.mm;
 	c->lk.compat = compat;
 	c->lk.move_all = req->flags & PAGEMOVE_MF_MOVE_ALL;
@@ -137,6 +153,7 @@ long pm_move(struct pagemove_move *req)
 	req->nr_moved = c->nr_moved;
 	req->nr_in_place = c->nr_in_place;
 	req->nr_failed = c->nr_failed;
+	kfree(c->workers);
 	kvfree(c);
 out_put:
 	pm_target_put(&t);

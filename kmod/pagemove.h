@@ -14,6 +14,7 @@ int pm_symbols_show(struct seq_file *m, void *v);
 
 /* Module parameters. */
 extern unsigned long pm_max_pages;
+extern unsigned int pm_workers;
 
 /* The target of a request: its mm and the nodes its cpuset allows. */
 struct pm_target {

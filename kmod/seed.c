@@ -58,7 +58,7 @@ static void pm_flush_seed(struct pm_call *c, int node, struct list_head *list)
 	pm_mtc_init(&a.mtc, node);
 	while (!list_empty(list)) {
 		a.nr_nomem = 0;
-		err = pm_migrate(list, &a);
+		err = pm_migrate_batch(c, list, &a);
 		c->migrated = true;
 		if (!err)
 			break;

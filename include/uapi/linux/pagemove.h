@@ -50,6 +50,14 @@ enum {
  *	a node status)
  * @nr_failed: (out) entries with a negative status (compat mode: also the
  *	entries the syscall would leave unwritten)
+ * @workers: (in, since size 88) most CPUs a large migration may use: 0 =
+ *	the module's workers parameter (default: every online CPU, at most 8),
+ *	1 = only the caller's. A batch of at least 256 pages (128 per worker)
+ *	for one node is split into contiguous shares migrated at the same time
+ *	by kworkers on the target node's CPUs first, then the source node's,
+ *	never outside the caller's CPU affinity or on isolated CPUs; results
+ *	and statuses are those of one migrate_pages() call
+ * @__reserved2: (in) must be 0
  * @result: (out) the call's return value, also returned by ioctl(2); as
  *	ioctl(2) returns an int, a positive value above INT_MAX (compat mode,
  *	count above INT_MAX) comes back from ioctl(2) as INT_MAX, and only
@@ -133,8 +141,11 @@ struct pagemove_move {
 	__aligned_u64 nr_in_place;
 	__aligned_u64 nr_failed;
 	__s64 result;
+	__u32 workers;
+	__u32 __reserved2;
 };
 #define PAGEMOVE_MOVE_SIZE_VER0	80	/* first published size */
+#define PAGEMOVE_MOVE_SIZE_VER1	88	/* adds workers */
 #define PAGEMOVE_MOVE		_IO(PAGEMOVE_TYPE, PAGEMOVE_CMD_MOVE)
 
 #endif /* _UAPI_LINUX_PAGEMOVE_H */
