@@ -90,6 +90,9 @@ $(KSFT)/kselftest_harness.h:
 		linux-source-6.12/tools/testing/selftests/kselftest.h
 	$(Q)touch $@
 
+# Before the rules that name LIB_OUTPUTS: prerequisites expand when read.
+include lib/lib.mk
+
 selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh $(LIB_OUTPUTS) $(BUILD)/bench/pm_bench $(BUILD)/examples/move_example
 
 $(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h $(KSFT)/kselftest_harness.h
@@ -97,7 +100,6 @@ $(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagem
 	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< lib/pagemove.c -lpthread
 	$(Q)echo "  TEST    $(patsubst $(ROOT)/%,%,$@)"
 
-include lib/lib.mk
 
 bench: $(BUILD)/bench/pm_bench
 

@@ -22,6 +22,11 @@
 #define PM_PAR_MIN_PAGES	128
 
 struct pm_worker;
+struct pm_target;
+
+/* The failure statuses a range request counts, in pagemove_range's order. */
+enum { PM_ENOENT, PM_EACCES, PM_EPERM, PM_EBUSY, PM_EFAULT, PM_ENOMEM, PM_EIO, PM_EINVAL,
+       PM_NR_STATUS };
 
 struct pm_alloc {
 	struct pm_migration_target_control mtc;
@@ -58,6 +63,12 @@ struct pm_call {
 	struct list_head *lists;
 	unsigned int nr_lists;
 
+	/* A range request (range.c): entries are the pages from range_start on. */
+	bool range;
+	u64 range_start;
+	int range_node;
+	u64 nr_status[PM_NR_STATUS];	/* range: pages per failure status */
+
 	/* Workers for large batches (migrate.c), allocated on first use. */
 	unsigned int max_workers;
 	struct pm_worker *workers;
@@ -66,7 +77,10 @@ struct pm_call {
 	u64 nr_moved, nr_in_place, nr_failed, nr_queued;
 };
 
-/* move.c: the mmap lock, held across at most PM_LOCK_BATCH lookups. */
+/* move.c: a call's life, and the mmap lock, held across at most PM_LOCK_BATCH lookups. */
+struct pm_call *pm_call_start(const struct pm_target *t, u32 flags, u32 workers,
+			      unsigned int nr_lists, u64 count);
+void pm_call_end(struct pm_call *c);
 void pm_lock(struct pm_call *c);
 void pm_unlock(struct pm_call *c);
 void pm_breathe(struct pm_call *c);

@@ -18,35 +18,60 @@ unsigned int pm_workers;
 module_param_named(workers, pm_workers, uint, 0644);
 MODULE_PARM_DESC(workers, "Most CPUs one large migration may use (0 = auto: online CPUs, at most 8; 1 = the caller's only)");
 
+/*
+ * Reads an extensible request (iommufd style): @usize is the caller's idea
+ * of its size; a smaller known size is accepted, a larger one needs a zero
+ * tail. Read once: the module works on its copy from here on.
+ */
+static int pm_copy_in(void __user *argp, void *req, size_t ksize, size_t minsize, u32 *usize)
+{
+	int err;
+
+	if (get_user(*usize, (u32 __user *)argp))
+		return -EFAULT;
+	if (*usize < minsize || *usize > PAGE_SIZE)
+		return -EINVAL;
+	err = copy_struct_from_user(req, ksize, argp, *usize);
+	return err == -E2BIG ? -EINVAL : err;	/* -E2BIG means "too many pages" here */
+}
+
+/*
+ * Writes back only the (out) fields [@out, @end) the caller's size covers,
+ * and the result as ioctl(2) can return it: an int, so a compat count above
+ * INT_MAX comes back as INT_MAX and only ->result has it.
+ */
+static long pm_copy_out(void __user *argp, const void *req, u32 usize, size_t out, size_t end,
+			long ret)
+{
+	if (copy_to_user(argp + out, req + out, min_t(size_t, usize, end) - out) && ret >= 0)
+		return -EFAULT;
+	return min_t(long, ret, INT_MAX);
+}
+
 static long pm_ioctl_move(void __user *argp)
 {
 	struct pagemove_move req;
-	size_t out = offsetof(struct pagemove_move, nr_moved);
 	u32 usize;
-	long ret;
-	int err;
+	int err = pm_copy_in(argp, &req, sizeof(req), PAGEMOVE_MOVE_SIZE_VER0, &usize);
 
-	if (get_user(usize, (u32 __user *)argp))
-		return -EFAULT;
-	if (usize < PAGEMOVE_MOVE_SIZE_VER0 || usize > PAGE_SIZE)
-		return -EINVAL;
-	err = copy_struct_from_user(&req, sizeof(req), argp, usize);
 	if (err)
-		return err == -E2BIG ? -EINVAL : err;	/* -E2BIG means "too many pages" here */
+		return err;
+	req.result = pm_move(&req);
+	return pm_copy_out(argp, &req, usize, offsetof(struct pagemove_move, nr_moved),
+			   offsetofend(struct pagemove_move, result), req.result);
+}
 
-	ret = pm_move(&req);
+static long pm_ioctl_range(void __user *argp)
+{
+	struct pagemove_range req;
+	u32 usize;
+	int err = pm_copy_in(argp, &req, sizeof(req), PAGEMOVE_RANGE_SIZE_VER0, &usize);
 
-	req.result = ret;
-	/* Only the (out) fields go back: nr_moved .. result. */
-	if (copy_to_user(argp + out, (char *)&req + out,
-			 min_t(size_t, usize, offsetofend(struct pagemove_move, result)) - out) &&
-	    ret >= 0)
-		return -EFAULT;
-	/*
-	 * ioctl(2) returns an int: a compat count that does not fit (count
-	 * above INT_MAX) would come back as a bogus -errno. ->result has it.
-	 */
-	return min_t(long, ret, INT_MAX);
+	if (err)
+		return err;
+	req.result = pm_move_range(&req);
+	return pm_copy_out(argp, &req, usize, offsetof(struct pagemove_range, nr_pages),
+			   offsetofend(struct pagemove_range, result), req.result);
 }
 
 static long pm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -56,6 +81,8 @@ static long pm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case PAGEMOVE_MOVE:
 		return pm_ioctl_move(argp);
+	case PAGEMOVE_MOVE_RANGE:
+		return pm_ioctl_range(argp);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -107,6 +107,37 @@ static unsigned int pm_workers_for(u32 requested)
 	return n;
 }
 
+/*
+ * The working memory of a call on @t's mm, for @count entries: NULL when
+ * it cannot be had (-ENOMEM).
+ */
+struct pm_call *pm_call_start(const struct pm_target *t, u32 flags, u32 workers,
+			      unsigned int nr_lists, u64 count)
+{
+	struct pm_call *c = pm_call_alloc(nr_lists, min_t(u64, max_t(u64, count, 1), PM_CHUNK));
+
+	if (!c)
+		return NULL;
+	c->max_workers = pm_workers_for(workers);
+	c->lk.mm = t->mm;
+	c->lk.compat = flags & PAGEMOVE_F_COMPAT;
+	c->lk.move_all = flags & PAGEMOVE_MF_MOVE_ALL;
+	c->task_nodes = t->nodes;
+	c->count = count;
+	return c;
+}
+
+void pm_call_end(struct pm_call *c)
+{
+	pm_unlock(c);
+	if (c->lru_off)
+		pm_lru_cache_enable();
+	else if (c->migrated && pm_sym.have_lru_add_drain)
+		pm_call(lru_add_drain)();	/* the new folios onto the LRU, not left in a batch */
+	kfree(c->workers);
+	kvfree(c);
+}
+
 long pm_move(struct pagemove_move *req)
 {
 	bool compat = req->flags & PAGEMOVE_F_COMPAT;
@@ -126,16 +157,9 @@ long pm_move(struct pagemove_move *req)
 		return ret;
 
 	ret = -ENOMEM;
-	c = pm_call_alloc(compat ? 1 : nr_node_ids, min_t(u64, max_t(u64, req->count, 1), PM_CHUNK));
+	c = pm_call_start(&t, req->flags, req->workers, compat ? 1 : nr_node_ids, req->count);
 	if (!c)
 		goto out_put;
-
-	c->max_workers = pm_workers_for(req->workers);
-	c->lk.mm = t.mm;
-	c->lk.compat = compat;
-	c->lk.move_all = req->flags & PAGEMOVE_MF_MOVE_ALL;
-	c->task_nodes = t.nodes;
-	c->count = req->count;
 	c->upages = u64_to_user_ptr(req->pages);
 	c->unodes = u64_to_user_ptr(req->nodes);
 	c->ustatus = u64_to_user_ptr(req->status);
@@ -144,17 +168,11 @@ long pm_move(struct pagemove_move *req)
 		ret = pm_query(c);
 	else
 		ret = compat ? pm_move_compat(c) : pm_move_seed(c);
-	pm_unlock(c);
-	if (c->lru_off)
-		pm_lru_cache_enable();
-	else if (c->migrated && pm_sym.have_lru_add_drain)
-		pm_call(lru_add_drain)();	/* the new folios onto the LRU, not left in a batch */
 
 	req->nr_moved = c->nr_moved;
 	req->nr_in_place = c->nr_in_place;
 	req->nr_failed = c->nr_failed;
-	kfree(c->workers);
-	kvfree(c);
+	pm_call_end(c);
 out_put:
 	pm_target_put(&t);
 	return ret;

@@ -60,5 +60,6 @@ void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr);
 
 long pm_move(struct pagemove_move *req);
+long pm_move_range(struct pagemove_range *req);
 
 #endif /* _PAGEMOVE_H */

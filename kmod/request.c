@@ -18,6 +18,17 @@ unsigned int pm_read_chunk(struct pm_call *c, u64 base, bool with_nodes)
 {
 	unsigned int want = min_t(u64, c->cap, c->count - base), n, m, i;
 
+	if (c->range) {
+		/* No arrays: the chunk's pages and the one node. */
+		for (i = 0; i < want; i++) {
+			c->addr[i] = c->range_start + ((base + i) << PAGE_SHIFT);
+			c->node[i] = c->range_node;
+		}
+		c->base = base;
+		c->nr = want;
+		return want;
+	}
+
 	n = want - copy_from_user(c->addr, c->upages + base, want * sizeof(u64)) / sizeof(u64);
 	/* copy_from_user may stop short of the fault: settle the edge entry by entry. */
 	for (i = n; i < want; i++)
@@ -53,6 +64,8 @@ int pm_probe_status(struct pm_call *c)
 {
 	u64 base;
 
+	if (c->range && !c->ustatus)
+		return 0;	/* a range request without a status array */
 	for (base = 0; base < c->count; base += c->cap) {
 		size_t len = min_t(u64, c->cap, c->count - base) * sizeof(s32);
 

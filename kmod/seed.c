@@ -143,6 +143,21 @@ static int pm_collect_seed(struct pm_call *c)
 	return 0;
 }
 
+/* A range request's per-status counts. */
+static void pm_count_status(struct pm_call *c, int status)
+{
+	static const int order[PM_NR_STATUS] = {
+		[PM_ENOENT] = -ENOENT, [PM_EACCES] = -EACCES, [PM_EPERM] = -EPERM,
+		[PM_EBUSY] = -EBUSY, [PM_EFAULT] = -EFAULT, [PM_ENOMEM] = -ENOMEM,
+		[PM_EIO] = -EIO, [PM_EINVAL] = -EINVAL,
+	};
+	unsigned int i;
+
+	for (i = 0; i < PM_NR_STATUS; i++)
+		if (order[i] == status)
+			c->nr_status[i]++;
+}
+
 static void pm_report_seed(struct pm_call *c)
 {
 	unsigned int j;
@@ -161,6 +176,7 @@ static void pm_report_seed(struct pm_call *c)
 			c->nr_in_place++;
 		} else {
 			c->nr_failed++;
+			pm_count_status(c, p->status);
 			/* These needed moving and could not: not an "-ENOENT" call. */
 			if (p->status != -ENOENT && p->status != -EFAULT && p->status != -EACCES)
 				c->nr_queued++;
@@ -213,7 +229,8 @@ long pm_move_seed(struct pm_call *c)
 				pm_flush_seed(c, node, &c->lists[node]);
 		}
 		pm_report_seed(c);
-		if (copy_to_user(c->ustatus + base, c->status, c->nr * sizeof(s32)))
+		if ((!c->range || c->ustatus) &&
+		    copy_to_user(c->ustatus + base, c->status, c->nr * sizeof(s32)))
 			return -EFAULT;
 		cond_resched();
 	}

@@ -26,6 +26,14 @@ long pagemove_move(int fd, struct pagemove_move *req)
 	return req->result;
 }
 
+long pagemove_move_range(int fd, struct pagemove_range *req)
+{
+	req->size = sizeof(*req);
+	if (ioctl(fd, PAGEMOVE_MOVE_RANGE, req) < 0)
+		return -errno;
+	return req->result;
+}
+
 static int pm_shared_fd = -1;
 
 static int pm_fd(void)

@@ -24,6 +24,13 @@ int pagemove_open(void);
 long pagemove_move(int fd, struct pagemove_move *req);
 
 /*
+ * PAGEMOVE_MOVE_RANGE: fills @req->size and moves [start, start + length)
+ * of @req->pid to @req->node; returns the result (0 or -errno), with the
+ * per-status counts filled in.
+ */
+long pagemove_move_range(int fd, struct pagemove_range *req);
+
+/*
  * Drop-in for numaif.h's move_pages(): the running kernel's move_pages(2)
  * semantics (compat mode) on a process-wide /dev/pagemove fd opened on
  * first use. Returns 0, a positive count, or -1 with errno set.

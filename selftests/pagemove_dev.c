@@ -75,7 +75,7 @@ TEST(unknown_ioctl_enotty)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, ioctl(fd, _IO(PAGEMOVE_TYPE, 0x7f), buf));
 	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(fd, _IO(PAGEMOVE_TYPE, PAGEMOVE_CMD_MOVE + 1), buf));
+	EXPECT_EQ(-1, ioctl(fd, _IO(PAGEMOVE_TYPE, PAGEMOVE_CMD_MOVE_RANGE + 1), buf));
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(fd, _IOWR('x', PAGEMOVE_CMD_MOVE, struct pagemove_move), buf));
 	EXPECT_EQ(ENOTTY, errno);

@@ -27,6 +27,7 @@
 enum {
 	PAGEMOVE_CMD_BASE = 0x80,
 	PAGEMOVE_CMD_MOVE = PAGEMOVE_CMD_BASE,
+	PAGEMOVE_CMD_MOVE_RANGE,
 };
 
 /* Request flags. The first two are numaif.h's MPOL_MF_* values. */
@@ -147,5 +148,60 @@ struct pagemove_move {
 #define PAGEMOVE_MOVE_SIZE_VER0	80	/* first published size */
 #define PAGEMOVE_MOVE_SIZE_VER1	88	/* adds workers */
 #define PAGEMOVE_MOVE		_IO(PAGEMOVE_TYPE, PAGEMOVE_CMD_MOVE)
+
+/**
+ * struct pagemove_range - PAGEMOVE_MOVE_RANGE: move a range of a process to a node
+ * @size: (in) sizeof(struct pagemove_range) as the caller knows it
+ * @flags: (in) PAGEMOVE_MF_MOVE, PAGEMOVE_MF_MOVE_ALL (no PAGEMOVE_F_COMPAT)
+ * @pid: (in) target process; 0 means the caller
+ * @node: (in) the node every page of the range should be on
+ * @start: (in) first address, page aligned
+ * @length: (in) bytes, a multiple of the page size, not 0
+ * @status: (in) 0, or a user pointer to __s32[length / page size] that
+ *	gets each page's status, as PAGEMOVE_MOVE's would be
+ * @workers: (in) as in struct pagemove_move
+ * @__reserved: (in) must be 0
+ * @nr_pages: (out) pages in the range (length / page size)
+ * @nr_moved: (out) pages this call moved to @node
+ * @nr_in_place: (out) pages already on @node
+ * @nr_enoent ... @nr_einval: (out) pages with that status; a page in no
+ *	VMA, or in one that cannot migrate, counts in @nr_efault
+ * @result: (out) the call's return value, also returned by ioctl(2)
+ *
+ * The whole range, without per-page arrays: the same checks, permissions
+ * and statuses as PAGEMOVE_MOVE in default mode with every entry naming
+ * @node, the range read in chunks of 512 pages, each chunk migrated per
+ * node (in parallel when large). The process's memory policy is not
+ * changed (mbind(2) with MPOL_MF_MOVE changes it). Returns 0, or -ENOENT
+ * when no page needed moving (counts and statuses are still written), or
+ * the errors of PAGEMOVE_MOVE: -EINVAL also for an unaligned @start or
+ * @length, a zero @length or a range that wraps; -EFAULT for a @status
+ * array that cannot be written (nothing moved then).
+ */
+struct pagemove_range {
+	__u32 size;
+	__u32 flags;
+	__s32 pid;
+	__s32 node;
+	__aligned_u64 start;
+	__aligned_u64 length;
+	__aligned_u64 status;
+	__u32 workers;
+	__u32 __reserved;
+	__aligned_u64 nr_pages;
+	__aligned_u64 nr_moved;
+	__aligned_u64 nr_in_place;
+	__aligned_u64 nr_enoent;
+	__aligned_u64 nr_eacces;
+	__aligned_u64 nr_eperm;
+	__aligned_u64 nr_ebusy;
+	__aligned_u64 nr_efault;
+	__aligned_u64 nr_enomem;
+	__aligned_u64 nr_eio;
+	__aligned_u64 nr_einval;
+	__s64 result;
+};
+#define PAGEMOVE_RANGE_SIZE_VER0	144	/* first published size */
+#define PAGEMOVE_MOVE_RANGE	_IO(PAGEMOVE_TYPE, PAGEMOVE_CMD_MOVE_RANGE)
 
 #endif /* _UAPI_LINUX_PAGEMOVE_H */
