@@ -49,6 +49,19 @@ struct pm_call {
 	bool migrated;
 	/* The folio the last lookup isolated: its other subpages need no drain. */
 	struct folio *last_queued;
+	/*
+	 * Seed mode: the rest of a folio mapped whole (PMD-mapped THP, hugetlb)
+	 * shares the last lookup's answer: span_left more pages from span_next,
+	 * for span_node, while the mmap lock stays held.
+	 */
+	struct pm_page span;
+	u64 span_next;
+	unsigned long span_left;
+	int span_node;
+	/* Such a folio running past the chunk, migrated: its pages in the next one moved too. */
+	u64 carry_next;
+	unsigned long carry_left;
+	int carry_node;
 
 	/* The chunk of entries [base, base + nr) read from user space. */
 	u64 base;

@@ -241,6 +241,19 @@ static inline void pm_walk_end(struct pm_walk *w, struct vm_area_struct *vma)
 		pm_call(vma_pgtable_walk_end)(vma);
 }
 
+/* Where the leaf mapping the walk found ends: PMD or PUD leaves map a folio whole. */
+static inline unsigned long pm_walk_span(const struct pm_walk *w, struct vm_area_struct *vma,
+					 unsigned long addr)
+{
+	unsigned long end = addr + PAGE_SIZE;
+
+	if (w->fw.level == FW_LEVEL_PMD)
+		end = (addr & PMD_MASK) + PMD_SIZE;
+	else if (w->fw.level == FW_LEVEL_PUD)
+		end = (addr & PUD_MASK) + PUD_SIZE;
+	return min(end, vma->vm_end);
+}
+
 /* The walk found a migration entry: the folio is being migrated right now. */
 static inline bool pm_walk_migrating(const struct pm_walk *w)
 {
@@ -344,6 +357,13 @@ static inline void pm_walk_end(struct pm_walk *w, struct vm_area_struct *vma)
 {
 	if (w->ref && w->page)
 		put_page(w->page);
+}
+
+/* follow_page() does not say at which level it found the page: one page. */
+static inline unsigned long pm_walk_span(const struct pm_walk *w, struct vm_area_struct *vma,
+					 unsigned long addr)
+{
+	return addr + PAGE_SIZE;
 }
 #endif
 

@@ -83,6 +83,7 @@ void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 	out->page = NULL;
 	out->verdict = PM_STATUS;
 	out->lru_busy = false;
+	out->span_end = addr + PAGE_SIZE;
 
 	if (!vma || !ctx->vma_migratable) {
 		out->status = -EFAULT;
@@ -100,6 +101,7 @@ void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 	ret = pm_decide(ctx, folio, w.page, node, list);
 	out->folio = folio;
 	out->page = w.page;
+	out->span_end = pm_walk_span(&w, vma, addr);
 	if (ret == PM_DECIDE_QUEUED) {
 		out->verdict = PM_QUEUED;
 	} else if (ret == PM_DECIDE_LRU_BUSY) {

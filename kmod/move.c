@@ -28,6 +28,7 @@ void pm_unlock(struct pm_call *c)
 {
 	if (c->locked) {
 		pm_lookup_forget(&c->lk);
+		c->span_left = 0;
 		mmap_read_unlock(c->lk.mm);
 		c->locked = false;
 	}

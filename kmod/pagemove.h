@@ -38,6 +38,12 @@ struct pm_page {
 	int status;
 	enum pm_verdict verdict;
 	bool lru_busy;		/* -EBUSY because LRU isolation failed */
+	/*
+	 * End of the leaf mapping that maps ->folio whole at this address (a
+	 * PMD-mapped THP, a hugetlb page), or the next page: the pages up to
+	 * it share this lookup's answer while the mmap lock stays held.
+	 */
+	unsigned long span_end;
 };
 
 struct pm_lookup_ctx {

@@ -19,7 +19,14 @@ unsigned int pm_read_chunk(struct pm_call *c, u64 base, bool with_nodes)
 	unsigned int want = min_t(u64, c->cap, c->count - base), n, m, i;
 
 	if (c->range) {
-		/* No arrays: the chunk's pages and the one node. */
+		/*
+		 * No arrays: the chunk's pages and the one node. The first
+		 * chunk ends at a PMD boundary so that no later one splits a
+		 * THP: its pages would look "already in place" to the next.
+		 */
+		if (!base && !IS_ALIGNED(c->range_start, PMD_SIZE))
+			want = min_t(u64, want, (ALIGN(c->range_start, PMD_SIZE) - c->range_start) >>
+						PAGE_SHIFT);
 		for (i = 0; i < want; i++) {
 			c->addr[i] = c->range_start + ((base + i) << PAGE_SHIFT);
 			c->node[i] = c->range_node;

@@ -106,23 +106,65 @@ static bool pm_same_folio_queued(const struct pm_call *c, unsigned int j)
 	return false;
 }
 
+/*
+ * After a lookup whose answer belongs to the whole folio (queued, already
+ * in place, shared, pinned) and a leaf that maps the folio whole: the next
+ * addresses inside that leaf, for the same node, take the same answer
+ * without a page-table walk. One lookup per THP or hugetlb page.
+ */
+static void pm_span_start(struct pm_call *c, unsigned int j, const struct pm_page *p)
+{
+	unsigned long addr = pm_untag(c->lk.mm, c->addr[j]);
+	bool whole = p->verdict == PM_QUEUED ||
+		     (p->verdict == PM_STATUS && p->folio &&
+		      (p->status >= 0 || p->status == -EACCES || p->status == -EPERM));
+
+	c->span_left = whole && p->span_end > addr ? (p->span_end - addr) / PAGE_SIZE - 1 : 0;
+	if (!c->span_left)
+		return;
+	c->span = (struct pm_page){ .folio = p->folio, .status = p->status,
+				    .verdict = p->verdict == PM_QUEUED ? PM_SAME_FOLIO : PM_STATUS };
+	c->span_next = c->addr[j] + PAGE_SIZE;
+	c->span_node = c->node[j];
+}
+
+static bool pm_span_take(struct pm_call *c, unsigned int j, struct pm_page *p)
+{
+	if (!c->span_left || c->addr[j] != c->span_next || c->node[j] != c->span_node)
+		return false;
+	*p = c->span;
+	c->span_left--;
+	c->span_next += PAGE_SIZE;
+	return true;
+}
+
+/*
+ * The pages of a folio that the previous chunk migrated whole and that run
+ * into this chunk were moved by this call: so they are reported (moved,
+ * not "already in place"), without a lookup.
+ */
+static bool pm_carry_take(struct pm_call *c, unsigned int j, struct pm_page *p)
+{
+	if (!c->carry_left || c->addr[j] != c->carry_next || c->node[j] != c->carry_node) {
+		c->carry_left = 0;
+		return false;
+	}
+	*p = (struct pm_page){ .verdict = PM_SAME_FOLIO };
+	c->carry_left--;
+	c->carry_next += PAGE_SIZE;
+	return true;
+}
+
 /* Look up and isolate the chunk's entries, under the mmap lock. */
 static int pm_collect_seed(struct pm_call *c)
 {
-	unsigned int j;
+	unsigned int j, lookups = 0;
 	int err;
 
 	for (j = 0; j < c->nr; j++) {
 		struct pm_page *p = &c->pg[j];
 		int node = c->node[j];
 
-		if (j % PM_LOCK_BATCH == 0 || need_resched()) {
-			pm_breathe(c);
-			if (fatal_signal_pending(current)) {
-				c->nr = j;
-				return -EINTR;
-			}
-		}
 		/*
 		 * Checked here, where the node indexes lists[]: a chunk past
 		 * the first is read again after validation, and another
@@ -133,12 +175,26 @@ static int pm_collect_seed(struct pm_call *c)
 			*p = (struct pm_page){ .verdict = PM_STATUS, .status = err };
 			continue;
 		}
+		if (pm_carry_take(c, j, p) || (c->locked && pm_span_take(c, j, p)))
+			continue;
+		if (lookups++ % PM_LOCK_BATCH == 0 || need_resched()) {
+			pm_breathe(c);
+			if (fatal_signal_pending(current)) {
+				c->nr = j;
+				return -EINTR;
+			}
+		}
 		pm_lock(c);
 		pm_lookup_isolate(c, c->addr[j], node, &c->lists[node], p);
 		if (p->verdict == PM_STATUS && p->status == -EBUSY && p->folio &&
 		    pm_same_folio_queued(c, j))
 			p->verdict = PM_SAME_FOLIO;
+		pm_span_start(c, j, p);
 	}
+	/* A folio queued whole that runs past the chunk: see pm_carry_take(). */
+	c->carry_left = c->span.verdict == PM_SAME_FOLIO ? c->span_left : 0;
+	c->carry_next = c->span_next;
+	c->carry_node = c->span_node;
 	pm_unlock(c);
 	return 0;
 }
@@ -215,8 +271,8 @@ long pm_move_seed(struct pm_call *c)
 		return err;
 
 	for (base = 0; base < c->count; base += c->nr) {
-		/* A single chunk is still in hand from the validation. */
-		if (c->count > c->cap && pm_read_chunk(c, base, true) != c->nr)
+		/* A single chunk is still in hand from the validation (a range's are made). */
+		if ((c->count > c->cap || c->range) && pm_read_chunk(c, base, true) != c->nr)
 			return -EFAULT;	/* the arrays changed under us */
 		c->last_queued = NULL;
 		err = pm_collect_seed(c);
@@ -229,6 +285,9 @@ long pm_move_seed(struct pm_call *c)
 				pm_flush_seed(c, node, &c->lists[node]);
 		}
 		pm_report_seed(c);
+		/* The carried folio must have moved: the chunk's last entry says. */
+		if (c->carry_left && c->pg[c->nr - 1].verdict == PM_STATUS)
+			c->carry_left = 0;
 		if ((!c->range || c->ustatus) &&
 		    copy_to_user(c->ustatus + base, c->status, c->nr * sizeof(s32)))
 			return -EFAULT;

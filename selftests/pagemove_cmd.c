@@ -535,10 +535,9 @@ FIXTURE_SETUP(cmd)
 	ASSERT_LT(0, n);
 	exe[n] = '\0';
 	snprintf(tool, sizeof(tool), "%s/pagemove", dirname(exe));
-	if (access(tool, X_OK))
-		SKIP(return, "no pagemove command beside this binary (in the guest: /opt/pagemove)");
-	if (access(PAGEMOVE_DEVICE, F_OK))
-		SKIP(return, "no %s", PAGEMOVE_DEVICE);
+	/* make check puts the command beside this binary: missing is a failure. */
+	ASSERT_EQ(0, access(tool, X_OK)) TH_LOG("no pagemove command at %s", tool);
+	ASSERT_EQ(0, access(PAGEMOVE_DEVICE, F_OK)) TH_LOG("no %s", PAGEMOVE_DEVICE);
 	mkdir(RAMFS, 0700);
 	mount("ramfs", RAMFS, "ramfs", 0, NULL);	/* only the exit-3 test needs it */
 	setup_target(_metadata, self, false);
@@ -646,19 +645,72 @@ TEST_F(cmd, move_range)
 	EXPECT_EQ(NA, jnum(self->j, "asked"));
 	EXPECT_EQ(NA, jnum(self->j, "nr_moved"));
 	EXPECT_EQ(NA, jnum(self->j, "statuses.nodes.2"));
+	EXPECT_EQ(NA, jnum(self->j, "moved"));
+	EXPECT_EQ(0, jnum(self->j, "failed"));
+	EXPECT_EQ(0, jnum(self->j, "nr_in_place"));
+	EXPECT_EQ(0, jnum(self->j, "nr_failed"));
+	EXPECT_EQ(0, jnum(self->j, "result"));
+	EXPECT_EQ(0, jlen(self->j, "not_asked.errors"));
 	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 2));
-	/* Around the hole: the unmapped page is not asked about. */
+	/* Again: all in place, the module's -ENOENT, still a success. */
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", "--json", self->pid_s, "--range", rng, "2"));
+	JSON(self);
+	EXPECT_EQ(NA, jnum(self->j, "moved"));
+	EXPECT_EQ(0, jnum(self->j, "nr_moved"));
+	EXPECT_EQ(NA, jnum(self->j, "nr_in_place"));
+	EXPECT_EQ(-ENOENT, jnum(self->j, "result"));
+	/*
+	 * Around the hole: the unmapped page is not asked about; the two
+	 * untouched pages are (PAGEMOVE_MOVE_RANGE, no query first): -ENOENT.
+	 */
 	span(rng, self->in.hole - PM_PAGE, 3);
 	res_free(&self->r);
 	ASSERT_EQ(0, RUN(&self->r, "move", self->pid_s, "--range", rng, "1"));
 	HAS(self->r.out, "2 mappings, 2 pages, 1 unmapped, 0 present\n");
+	HAS(self->r.out, "to node 1: moved 0, shared 0, failed 0\n");
+	HAS(self->r.out, "statuses: ENOENT=2\n");
+	HAS(self->r.out, "moved 0, in place 0, failed 2\nresult -2 ENOENT\n");
+	EXPECT_EQ(NULL, strstr(self->r.out, "not asked"));
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", "--json", self->pid_s, "--range", rng, "1"));
+	JSON(self);
+	EXPECT_EQ(2, jnum(self->j, "mappings"));
+	EXPECT_EQ(2, jnum(self->j, "pages"));
+	EXPECT_EQ(1, jnum(self->j, "unmapped"));
+	EXPECT_EQ(2, jnum(self->j, "asked"));
+	EXPECT_EQ(0, jlen(self->j, "not_asked.errors"));
+	EXPECT_EQ(2, jnum(self->j, "statuses.errors.ENOENT"));
+	EXPECT_EQ(0, jnum(self->j, "failed"));
+	EXPECT_EQ(2, jnum(self->j, "nr_failed"));
+	EXPECT_EQ(-ENOENT, jnum(self->j, "result"));
+	/* --compat keeps query-then-move: the absent pages are not asked. */
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", "--compat", self->pid_s, "--range", rng, "1"));
+	HAS(self->r.out, "2 mappings, 2 pages, 1 unmapped, 0 present\n");
 	HAS(self->r.out, "not asked: ENOENT=2\n");
 	HAS(self->r.out, "result none");
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", "--compat", "--json", self->pid_s, "--range", rng, "1"));
+	JSON(self);
+	EXPECT_STREQ("compat", jstr(self->j, "mode"));
+	EXPECT_EQ(0, jnum(self->j, "asked"));
+	EXPECT_EQ(2, jnum(self->j, "not_asked.errors.ENOENT"));
+	/* Half the anonymous pages by range in compat mode, then all in default mode. */
+	span(rng, self->in.anon, NA / 2);
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", "--compat", "--json", self->pid_s, "--range", rng, "0"));
+	JSON(self);
+	EXPECT_EQ(NA / 2, jnum(self->j, "asked"));
+	EXPECT_EQ(NA / 2, jnum(self->j, "nr_moved"));
+	EXPECT_EQ(NA / 2, count_on(self->pid, self->in.anon, NA / 2, 0));
 	span(rng, self->in.anon, NA);
 	res_free(&self->r);
 	ASSERT_EQ(0, RUN(&self->r, "move", self->pid_s, "--range", rng, "0"));
+	HAS(self->r.out, "1 mapping, 32 pages, 0 unmapped, 32 present\n");
 	HAS(self->r.out, "to node 0: moved 32, shared 0, failed 0\n");
-	HAS(self->r.out, "moved 32, in place 0, failed 0\n");
+	HAS(self->r.out, "statuses: N0=32\n");
+	HAS(self->r.out, "moved 16, in place 16, failed 0\nresult 0\n");
 	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 0));
 }
 
@@ -685,6 +737,8 @@ TEST_F(cmd, move_map_heap_and_file)
 
 TEST_F(cmd, move_partial_failure_exits_3)
 {
+	char rng[64];
+
 	if (!self->in.ramfs)
 		SKIP(return, "no ramfs at %s", RAMFS);
 	res_free(&self->r);
@@ -694,6 +748,17 @@ TEST_F(cmd, move_partial_failure_exits_3)
 	EXPECT_EQ(NR, jnum(self->j, "failed"));
 	EXPECT_EQ(NR, jnum(self->j, "statuses.errors.EINVAL"));
 	EXPECT_EQ(NR, jnum(self->j, "nr_failed"));
+	/* The same pages by range: PAGEMOVE_MOVE_RANGE's counts, exit 3 too. */
+	span(rng, self->in.ramfs, NR);
+	res_free(&self->r);
+	EXPECT_EQ(3, RUN(&self->r, "move", "--json", self->pid_s, "--range", rng, "1"));
+	JSON(self);
+	EXPECT_EQ(NR, jnum(self->j, "asked"));
+	EXPECT_EQ(NR, jnum(self->j, "failed"));
+	EXPECT_EQ(NR, jnum(self->j, "statuses.errors.EINVAL"));
+	EXPECT_EQ(NR, jnum(self->j, "nr_failed"));
+	EXPECT_EQ(0, jnum(self->j, "result"));
+	EXPECT_EQ(0, count_on(self->pid, self->in.ramfs, NR, 1));
 }
 
 /* The dirty ramfs pages cannot move (-EINVAL): done, but exit 3. */

@@ -423,6 +423,8 @@ TEST_F(pm, einval_dirty_ramfs_page)
 	ASSERT_NE(MAP_FAILED, p);
 	memset(p, 0x5a, PM_PAGE);	/* dirty; ramfs has no migrate_folio, no writepage */
 	page = p;
+	/* Away from wherever the fault put it (the CPU's node): it must need moving. */
+	node = pm_node_of(page) == 1 ? 0 : 1;
 	EXPECT_EQ(0, pm_move(self->fd, 0, 1, &page, &node, &status, 0, NULL));
 	EXPECT_EQ(-EINVAL, status);
 	EXPECT_EQ(0x5a, p[100]);

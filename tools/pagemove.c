@@ -32,17 +32,33 @@
  *   "map": name (map form), "mappings" (VMAs the range or name selected),
  *   "pages" (pages selected inside those mappings), "unmapped" (pages of
  *   the range outside any mapping: not asked), "not_asked": {"nodes": {},
- *   "errors": {}} (range and map forms: the query found no page there, so
- *   the module was not asked to move it), "asked" (entries passed to the
- *   module in move mode), "statuses": {"nodes", "errors", "unwritten"}
- *   (final status of every asked entry; unwritten: compat mode left the
- *   entry alone), "moved" (asked entries now on the target node), "shared"
- *   (-EACCES without --all: not moved, not a failure), "failed" (asked
- *   entries neither on the target, nor -ENOENT, nor shared: exit 3 if > 0),
- *   "nr_moved", "nr_in_place", "nr_failed" (the kernel's summary, summed
- *   over batches), "result" (default mode: 0, or -2 (-ENOENT) when no batch
- *   needed moving anything; compat mode: the sum of the positive returns;
- *   null when no call was made), "entries" (address form only, as query).
+ *   "errors": {}} (map form, and range form with --compat: the query found
+ *   no page there, so the module was not asked to move it), "asked"
+ *   (entries passed to the module in move mode), "statuses": {"nodes",
+ *   "errors", "unwritten"} (final status of every asked entry; unwritten:
+ *   compat mode left the entry alone), "moved" (asked entries now on the
+ *   target node), "shared" (-EACCES without --all: not moved, not a
+ *   failure), "failed" (asked entries neither on the target, nor -ENOENT,
+ *   nor shared: exit 3 if > 0), "nr_moved", "nr_in_place", "nr_failed"
+ *   (the kernel's summary, summed over batches), "result" (default mode: 0,
+ *   or -2 (-ENOENT) when no batch needed moving anything; compat mode: the
+ *   sum of the positive returns; null when no call was made), "entries"
+ *   (address form only, as query).
+ *
+ *   The range form in default mode (no --compat) asks no query first: each
+ *   piece of the range inside one mapping goes to the module as
+ *   PAGEMOVE_MOVE_RANGE calls of at most 65536 pages, without per-page
+ *   arrays, and the fields come from the calls' per-status counts. So there:
+ *   "asked" equals "pages" (every page of the mappings is asked, present or
+ *   not); "not_asked" is always empty; "statuses" counts every page of the
+ *   mappings (ENOENT: no page there; EFAULT: the zero page, or a mapping that
+ *   cannot migrate such as [vvar]); "moved" is nr_moved + nr_in_place;
+ *   "failed" leaves out -ENOENT and -EFAULT too (pages the query-first path
+ *   never asked about, so the exit status is what it was); "nr_failed" is
+ *   the sum of the per-errno counts; "result" is a call's (null only when no
+ *   call was made). The text's "present" (pages not -ENOENT or -EFAULT)
+ *   means what it did; its "not asked:" line is gone, those pages are in
+ *   "statuses:" (absent ones as ENOENT=).
  *
  * migrate: "pid", "move_all", "from": [nodes], "to": [nodes], "mappings",
  *   "pages_scanned", "pages_found" (on a FROM node with a different TO),
@@ -1190,6 +1206,64 @@ out:
 	return ret;
 }
 
+/*
+ * The range form in default mode: [start, end) of one mapping to the pair's
+ * node with PAGEMOVE_MOVE_RANGE, PM_BATCH pages per call (below max_pages),
+ * without a query first and without status arrays: the per-status counts
+ * of each call go to the pair. Returns 0 or the -errno of the call that
+ * refused (earlier calls keep what they did); -ENOENT ("nothing needed
+ * moving") comes with counts: not an error here.
+ */
+static long range_span(struct scan *s, uint64_t start, uint64_t end)
+{
+	struct pair *p = &s->pairs[0];
+	struct pagemove_range req;
+	uint64_t a, n, failed, fault;
+	long ret;
+
+	for (a = start; a < end; a += n * page_size) {
+		n = (end - a) / page_size < PM_BATCH ? (end - a) / page_size : PM_BATCH;
+		memset(&req, 0, sizeof(req));
+		req.flags = s->flags;
+		req.pid = s->pid;
+		req.node = p->to;
+		req.start = a;
+		req.length = n * page_size;
+		ret = pagemove_move_range(s->fd, &req);
+		if (ret < 0 && ret != -ENOENT)
+			return ret;
+		counts_add(p->c, p->to, req.nr_moved + req.nr_in_place);
+		counts_add(p->c, -ENOENT, req.nr_enoent);
+		counts_add(p->c, -EACCES, req.nr_eacces);
+		counts_add(p->c, -EPERM, req.nr_eperm);
+		counts_add(p->c, -EBUSY, req.nr_ebusy);
+		counts_add(p->c, -EFAULT, req.nr_efault);
+		counts_add(p->c, -ENOMEM, req.nr_enomem);
+		counts_add(p->c, -EIO, req.nr_eio);
+		counts_add(p->c, -EINVAL, req.nr_einval);
+		failed = req.nr_eacces + req.nr_eperm + req.nr_ebusy + req.nr_enomem +
+			 req.nr_eio + req.nr_einval;
+		fault = req.nr_enoent + req.nr_efault;
+		p->moved += req.nr_moved + req.nr_in_place;
+		if (!(s->flags & PAGEMOVE_MF_MOVE_ALL)) {
+			p->shared += req.nr_eacces;
+			failed -= req.nr_eacces;
+		}
+		p->failed += failed;
+		p->found += req.nr_pages - fault;	/* a page there, movable or not */
+		s->t.nr_moved += req.nr_moved;
+		s->t.nr_in_place += req.nr_in_place;
+		s->t.nr_failed += fault + req.nr_eacces + req.nr_eperm + req.nr_ebusy +
+				  req.nr_enomem + req.nr_eio + req.nr_einval;
+		if (!s->t.calls || ret == 0)
+			s->t.result = ret;
+		s->t.calls++;
+		s->scanned += n;
+		progress_add(&s->pr, n);
+	}
+	return 0;
+}
+
 /* The range and map forms: the pages of the chosen mappings that exist. */
 static int move_selected(int pid, int node, const struct opts *o, unsigned int flags)
 {
@@ -1197,6 +1271,9 @@ static int move_selected(int pid, int node, const struct opts *o, unsigned int f
 	struct scan s = { 0 };
 	struct maps m = { 0 };
 	size_t i, nmaps = 0;
+	/* Default mode's range form: PAGEMOVE_MOVE_RANGE, no query first. */
+	bool by_range = o->range && !o->compat;
+	uint64_t rstart_page = 0;
 	struct pair *p;
 	int ret, err;
 	long lerr = 0;
@@ -1252,12 +1329,29 @@ static int move_selected(int pid, int node, const struct opts *o, unsigned int f
 			continue;
 		a = o->map || v->start > rstart ? v->start : rstart;
 		b = o->map || v->end < rend ? v->end : rend;
-		lerr = scan_span(&s, a, b);
+		if (!rstart_page)
+			rstart_page = a;
+		lerr = by_range ? range_span(&s, a, b) : scan_span(&s, a, b);
 		if (lerr < 0)
 			break;
 	}
 	if (lerr >= 0)
 		lerr = scan_flush(&s);
+	if (lerr < 0 && by_range) {
+		/*
+		 * No query came first, but reading the maps needed ptrace
+		 * access: EACCES is the cpuset's; EPERM with --all may be
+		 * ptrace's or CAP_SYS_NICE's, a query of one page tells.
+		 */
+		struct tally qt = { 0 };
+		int st;
+
+		ret = pid_error(pid, (int)-lerr, true, o->all,
+				lerr != -EPERM ||
+				run(s.fd, pid, 0, &rstart_page, NULL, &st, 1, &qt, NULL) == 0);
+		close(s.fd);
+		goto out;
+	}
 	close(s.fd);
 	if (lerr < 0) {
 		ret = scan_error(&s, lerr, o->all);
@@ -1280,7 +1374,7 @@ static int move_selected(int pid, int node, const struct opts *o, unsigned int f
 		jw_nodes("nodes", s.not_asked);
 		jw_errors("errors", s.not_asked, false);
 		jw_close('}');
-		jw_u64("asked", p->found);
+		jw_u64("asked", by_range ? pages : p->found);
 		jw_open("statuses", '{');
 		jw_nodes("nodes", p->c);
 		jw_errors("errors", p->c, false);
@@ -1300,7 +1394,7 @@ static int move_selected(int pid, int node, const struct opts *o, unsigned int f
 			       " pages, %" PRIu64 " unmapped, %" PRIu64 " present\n",
 			       pid, rstart, rend, nmaps, nmaps == 1 ? "" : "s", pages, unmapped,
 			       p->found);
-		if (pages - p->found) {
+		if (!by_range && pages - p->found) {
 			printf("not asked:");
 			print_counts(s.not_asked, false);
 			printf("\n");
@@ -1801,7 +1895,7 @@ static const struct {
 	{ "move", cmd_move, "[--compat] [--all] [--json] PID NODE ADDR[-END]...",
 	  "move the pages listed to NODE; print statuses, summary, result" },
 	{ "move", cmd_move, "[--compat] [--all] [--json] PID --range START-END NODE",
-	  "move the pages present in a range (inside mappings) to NODE" },
+	  "move the pages of a range (inside mappings) to NODE" },
 	{ "move", cmd_move, "[--compat] [--all] [--json] PID --map NAME NODE",
 	  "move the pages present in every mapping named NAME as in\n"
 	  "      /proc/PID/maps ([heap], [stack], a file path) to NODE" },
@@ -1831,8 +1925,9 @@ static void usage(FILE *f)
 		"--all     shared pages too (PAGEMOVE_MF_MOVE_ALL): needs CAP_SYS_NICE\n"
 		"--json    one JSON document on stdout, even on failure (fields: the\n"
 		"          comment at the top of tools/pagemove.c, or the man page)\n"
-		"--range and --map ask the module only about pages a query found; migrate\n"
-		"moves only pages found on a FROM node. Requests go %d pages per call.\n"
+		"--range moves each mapping's piece with PAGEMOVE_MOVE_RANGE (with --compat,\n"
+		"and --map, only pages a query found); migrate moves only pages found on a\n"
+		"FROM node. Requests go %d pages per call.\n"
 		"\nExit status: 0 success; 1 the request failed or was refused (errno named);\n"
 		"2 bad usage or argument (pid, node, range, mapping name); 3 done, but some\n"
 		"pages could not be moved (move, migrate; shared pages left alone without\n"
