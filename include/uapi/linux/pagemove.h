@@ -10,9 +10,10 @@
  * Errors common to every command:
  *   -ENOTTY  unknown command
  *   -EFAULT  the struct could not be read or written back
- *   -EINVAL  size smaller than the first published struct, unknown flag,
- *            non-zero reserved field
- *   -E2BIG   size larger than this module knows and the tail is not zero
+ *   -EINVAL  size smaller than the first published struct, or larger than
+ *            this module knows with a non-zero tail (copy_struct_from_user's
+ *            -E2BIG, which here would read as "too many pages"), unknown
+ *            flag, non-zero reserved field
  */
 #ifndef _UAPI_LINUX_PAGEMOVE_H
 #define _UAPI_LINUX_PAGEMOVE_H
