@@ -56,7 +56,7 @@ help:
 	@echo '  make fuzz [SECONDS=600] [SEED=N] [KVER=..]  the fuzzer alone, for long runs'
 	@echo '  make soak [MINUTES=30] [KVER=..]            the soak alone, for long runs'
 	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work (6.12 unless KVER)'
-	@echo '  make bench                 build the benchmark (run in a guest by make demo)'
+	@echo '  make bench [KVER=..] [ARGS=--quick]  the benchmark against move_pages(2), in a guest (6.12 unless KVER)'
 	@echo '  make shell [KVER=..]       interactive guest shell (6.12 unless KVER)'
 	@echo '  make deps                  install the Debian packages the above need'
 	@echo '  make clean                 remove build/ (keeps nothing)'
@@ -101,7 +101,9 @@ $(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagem
 	$(Q)echo "  TEST    $(patsubst $(ROOT)/%,%,$@)"
 
 
+# Builds the benchmark and runs it in a guest (qemu/bench.sh: KVER, ARGS).
 bench: $(BUILD)/bench/pm_bench
+	$(Q)$(ROOT)/qemu/bench.sh $(if $(filter command line,$(origin KVER)),$(KVER),6.12) $(ARGS)
 
 # README's C example: built so the documentation cannot rot.
 examples: $(BUILD)/examples/move_example
@@ -111,7 +113,7 @@ $(BUILD)/examples/move_example: examples/move_example.c $(BUILD)/lib/libpagemove
 	$(Q)$(CC) $(CFLAGS_T) -o $@ $< $(BUILD)/lib/libpagemove.a
 	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"
 
-$(BUILD)/bench/pm_bench: bench/pm_bench.c lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h
+$(BUILD)/bench/pm_bench: bench/pm_bench.c selftests/pm_test.h lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< lib/pagemove.c
 	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make demo: boots a guest, shows the NUMA topology, the module, a process's
-# pages moving between nodes, and a benchmark against move_pages(2).
+# pages moving between nodes, and a short benchmark against move_pages(2)
+# (pm_bench --quick; make bench runs the full one).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 series=${1:-6.12}
-make -s -C "$ROOT" deps lib bench >&2
+make -s -C "$ROOT" deps lib "$ROOT/build/bench/pm_bench" >&2
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
 cat > "$script" <<'GUEST'
@@ -21,8 +22,8 @@ echo "  version $(cat /sys/module/pagemove/version), max_pages $(cat /sys/module
 echo "  $(ls -l /dev/pagemove)"
 echo "=== a process's pages moving (by pid)"
 /opt/pagemove/pm_bench demo
-echo "=== benchmark"
-/opt/pagemove/pm_bench 4096
+echo "=== benchmark (short: make bench runs the full one)"
+/opt/pagemove/pm_bench --quick
 GUEST
 chmod +x "$script"
 exec "$HERE/run.sh" -k "$series" -f "$script:/opt/pagemove/demo.sh" \

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: boots a guest and runs pm_bench there: move_pages(2) against
+# /dev/pagemove on a busy and an idle process, by pid, with a memcpy limit.
+#
+#   qemu/bench.sh [SERIES] [PM_BENCH ARGS...]     e.g. qemu/bench.sh 6.1 --quick
+# SERIES defaults to $KVER, else 6.12. BENCH_OUT=DIR keeps this run's
+# console log in DIR (default: build/<abi>/run, shared with other runs).
+# The tables are also saved to DIR/bench.txt.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+series=${KVER:-6.12}
+case ${1:-} in
+-*|'') ;;
+*) series=$1; shift ;;
+esac
+make -s -C "$ROOT" deps "$ROOT/build/bench/pm_bench" >&2
+abi=$("$HERE/kernel.sh" setup "$series")
+out=${BENCH_OUT:-$ROOT/build/$abi/run}
+mkdir -p "$out"
+# A full run takes about 10 minutes under TCG, more while another guest
+# waits for the lock's holder; the timeout counts from the boot.
+rc=0
+PAGEMOVE_TIMEOUT=${PAGEMOVE_TIMEOUT:-2400} "$HERE/run.sh" -k "$series" -o "$out" \
+	${BENCH_QUIET:+-q} -f "$ROOT/build/bench/pm_bench" -- /opt/pagemove/pm_bench "$@" || rc=$?
+# The guest's stdout is the console: keep pm_bench's report, not the boot.
+sed -n '/^pm_bench: kernel /,$p' "$out/console.log" | tr -d '\r' |
+	grep -av '^\[ *[0-9]*\.[0-9]*\] ' > "$out/bench.txt" || true
+[ $rc -ne 0 ] || echo "bench: report in ${out#$ROOT/}/bench.txt" >&2
+exit $rc
