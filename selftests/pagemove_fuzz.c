@@ -38,6 +38,8 @@
 #define WIT		(2UL << 20)		/* the witness region */
 #define STRIDE		(4UL << 20)		/* slot + a PROT_NONE gap */
 #define DEF_SECONDS	40
+/* The first byte a non-zero value in must make -EINVAL: __reserved2 on. */
+#define RSV2		offsetof(struct pagemove_move, __reserved2)
 #define NBAD_LOG	8
 #define KADDR		0xffffffff81000000ULL
 
@@ -724,6 +726,8 @@ static void one_call(uint64_t *s)
 		nk = pick_ptr(s, F.nodes, 4, count, 0, 0, &r0.nodes);
 	}
 	sk = pick_ptr(s, F.status, 4, count, 1, 1, &r0.status);
+	/* Workers bound only how a migration is split: any value is valid. */
+	r0.workers = rndn(s, 4) ? 0 : (uint32_t)rnd(s);
 	/* Output fields carry junk in: the module must not trust them. */
 	r0.nr_moved = rnd(s);
 	r0.result = (int64_t)rnd(s);
@@ -734,15 +738,14 @@ static void one_call(uint64_t *s)
 	else if (r < 12)
 		size = PAGEMOVE_MOVE_SIZE_VER0 + 1 + rndn(s, PM_PAGE - PAGEMOVE_MOVE_SIZE_VER0);
 	else if (r < 15)
-		size = PAGEMOVE_MOVE_SIZE_VER0 + 1 + rndn(s, PM_PAGE - PAGEMOVE_MOVE_SIZE_VER0),
-		tail_nz = 1;
+		size = RSV2 + 1 + rndn(s, PM_PAGE - RSV2), tail_nz = 1;
 	else if (r < 17)
 		size = rndn(s, 2) ? PM_PAGE + 1 + rndn(s, PM_PAGE) : 0xffffffffU;
 	r0.size = size;
 	memcpy(F.reqbuf, &r0, sizeof(r0));
+	/* Past workers (any value is fine): __reserved2 or what this ABI does not know. */
 	if (tail_nz)
-		F.reqbuf[PAGEMOVE_MOVE_SIZE_VER0 + rndn(s, size - PAGEMOVE_MOVE_SIZE_VER0)] =
-			(char)(1 + rndn(s, 255));
+		F.reqbuf[RSV2 + rndn(s, size - RSV2)] = (char)(1 + rndn(s, 255));
 
 	r = rndn(s, 100);
 	if (r < 2) {
