@@ -14,7 +14,9 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-KCACHE=${PAGEMOVE_KCACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pagemove}
+# CI may run without $HOME: the user's home from passwd then.
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+KCACHE=${PAGEMOVE_KCACHE:-${XDG_CACHE_HOME:-$home/.cache}/pagemove}
 SRC_TAR=/usr/src/linux-source-6.12.tar.xz
 
 # What the guest and the tests need on top of tinyconfig + kvm_guest.config,
