@@ -362,7 +362,7 @@ static int pm_write_file(const char *path, const char *val)
 TEST_F(pm, enomem_full_node_others_move)
 {
 	const char *hp = "/sys/devices/system/node/node2/hugepages/hugepages-2048kB/nr_hugepages";
-	int i;
+	int i, enomem = 0;
 
 	char *filler;
 	size_t n, j;
@@ -396,12 +396,21 @@ TEST_F(pm, enomem_full_node_others_move)
 	pm_write_file(hp, "8");
 	for (i = 0; i < N; i++) {
 		if (i % 2) {
-			EXPECT_EQ(-ENOMEM, self->status[i]) TH_LOG("entry %d", i);
-			EXPECT_EQ(0, pm_node_of(self->pages[i]));
+			/*
+			 * A page freed on node2 since it filled up (a per-CPU
+			 * list drained, reclaim; KASAN's quarantine on the debug
+			 * kernel) may still take one: then it is there.
+			 */
+			enomem += self->status[i] == -ENOMEM;
+			EXPECT_TRUE(self->status[i] == -ENOMEM || self->status[i] == 2)
+				TH_LOG("entry %d: %d", i, self->status[i]);
+			EXPECT_EQ(self->status[i] == 2 ? 2 : 0, pm_node_of(self->pages[i]));
 		} else {
 			EXPECT_EQ(1, self->status[i]);
 		}
 	}
+	/* The point: a full node fails its pages one by one, the others still move. */
+	EXPECT_LT(N / 4, enomem);
 	EXPECT_TRUE(pm_check_data(self->buf, N));
 }
 
