@@ -70,24 +70,25 @@ static int own_pages(void *arg)
 	fd = open(PAGEMOVE_DEVICE, O_RDWR | O_CLOEXEC);
 	CHECK(fd >= 0, 3);
 	CHECK(p != NULL, 4);
+	/* Each page away from the node this CPU faulted it on: every one moves. */
 	for (i = 0; i < 16; i++) {
 		pages[i] = p + i * PM_PAGE;
-		nodes[i] = 1;
+		nodes[i] = pm_node_of(pages[i]) == 1 ? 0 : 1;
 	}
 	CHECK(pm_move(fd, 0, 16, pages, nodes, status, PAGEMOVE_MF_MOVE, &out) == 0, 5);
 	CHECK(out.nr_moved == 16, 6);
 	for (i = 0; i < 16; i++) {
-		CHECK(status[i] == 1, 7);
-		CHECK(pm_node_of(pages[i]) == 1, 8);
+		CHECK(status[i] == nodes[i], 7);
+		CHECK(pm_node_of(pages[i]) == nodes[i], 8);
 		CHECK(p[i * PM_PAGE + 9] == (char)(i * 7 + 1), 9);
 	}
-	/* By its own pid, as a caller naming itself, in compat mode too. */
+	/* And back, by its own pid, as a caller naming itself, in compat mode. */
 	for (i = 0; i < 16; i++)
-		nodes[i] = 0;
+		nodes[i] = !nodes[i];
 	CHECK(pm_move(fd, getpid(), 16, pages, nodes, status,
 		      PAGEMOVE_MF_MOVE | PAGEMOVE_F_COMPAT, NULL) == 0, 10);
 	for (i = 0; i < 16; i++)
-		CHECK(status[i] == 0 && pm_node_of(pages[i]) == 0, 11);
+		CHECK(status[i] == nodes[i] && pm_node_of(pages[i]) == nodes[i], 11);
 	/* Shared pages need MOVE_ALL, which needs CAP_SYS_NICE: refused. */
 	CHECK(pm_move(fd, 0, 16, pages, nodes, status, PAGEMOVE_MF_MOVE_ALL, NULL) == -EPERM, 12);
 	close(fd);
