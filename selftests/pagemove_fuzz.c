@@ -311,9 +311,10 @@ static void touch(char *p, size_t len)
  * THP becomes partially mapped while migrate_pages() moves it (an upstream
  * race in migrate_folio_move(), the same under move_pages(2); seen once in
  * about ten 40 s runs): with panic_on_warn it would end the run. There the
- * mutator changes whole slots unless PAGEMOVE_FUZZ_PARTIAL_THP=1.
+ * mutator makes no THP in the slots it cuts up, unless
+ * PAGEMOVE_FUZZ_PARTIAL_THP=1 (the witness region stays THP, and whole).
  */
-static int whole_slots(void)
+static int no_slot_thp(void)
 {
 	struct utsname u;
 
@@ -325,15 +326,15 @@ static int whole_slots(void)
 static void *mutator(void *arg)
 {
 	uint64_t s = F.seed ^ 0x307a7eULL;
-	int whole = whole_slots();
+	int no_thp = no_slot_thp();
 
 	st(&F.mut_tid, (int)syscall(SYS_gettid));
 	while (!ld(&F.stop)) {
 		char *b = F.slot[rndn(&s, NSLOT)];
 		size_t npg = 1 + rndn(&s, SLOT / PM_PAGE);
 		size_t off = rndn(&s, SLOT / PM_PAGE - npg + 1) * PM_PAGE;
-		size_t len = (whole ? SLOT / PM_PAGE : npg) * PM_PAGE;
-		char *p = whole ? b : b + off, *q;
+		size_t len = npg * PM_PAGE;
+		char *p = b + off, *q;
 
 		switch (rndn(&s, 13)) {
 		case 0:
@@ -374,7 +375,7 @@ static void *mutator(void *arg)
 			q = mmap(b, SLOT, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 			if (q == b) {
-				madvise(b, SLOT, MADV_HUGEPAGE);
+				madvise(b, SLOT, no_thp ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
 				touch(b, SLOT);
 			}
 			break;
@@ -972,6 +973,8 @@ static int setup_regions(void)
 		if (mmap(F.slot[i], SLOT, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != F.slot[i])
 			return -1;
+		if (no_slot_thp())
+			madvise(F.slot[i], SLOT, MADV_NOHUGEPAGE);
 		touch(F.slot[i], SLOT);
 	}
 	F.wit = F.base + NSLOT * STRIDE;
