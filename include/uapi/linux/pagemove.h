@@ -68,7 +68,10 @@ enum {
  * Default semantics (the 2006 move_pages seed contract, the same on every
  * kernel): every entry gets a final status, even when others fail.
  *   0..N   the node the page is on when the call returns
- *   -ENOENT  a VMA but no page mapped (never touched, swapped out, unread file)
+ *   -ENOENT  a VMA but no page mapped (never touched, swapped out, unread file);
+ *            also a hugetlb page whose entry another migration is rewriting
+ *            at that very instant (the kernel's lockless page-table walk
+ *            sees it cleared; move_pages(2) answers the same)
  *   -EACCES  the page is shared and PAGEMOVE_MF_MOVE_ALL was not given
  *   -EPERM   the page is pinned (FOLL_LONGTERM/DMA); not attempted.
  *            Plain mlock does not prevent migration: mlocked pages move.
