@@ -113,7 +113,92 @@ void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 	pm_walk_end(&w, vma);
 }
 
-int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr)
+void pm_lookup_forget(struct pm_lookup_ctx *ctx)
+{
+	ctx->vma = NULL;
+	if (ctx->ptes) {
+		ctx->ptes = NULL;
+		rcu_read_unlock();
+	}
+}
+
+/*
+ * Find the PTE table that maps @addr in an anonymous VMA and keep it for
+ * the addresses after it, as GUP-fast finds one: each level read once
+ * and checked, the table then read under rcu_read_lock(). With the mmap
+ * lock held nothing frees an anonymous VMA's page tables (collapsing them
+ * into a THP takes the lock for writing), and a PMD that points to a
+ * table keeps pointing to it. False: no table (nothing mapped yet, a huge
+ * leaf, another kind of VMA), and the exact walk answers.
+ */
+static bool pm_ptes_find(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
+			 unsigned long addr)
+{
+	pgd_t *pgd, pgdval;
+	p4d_t *p4d, p4dval;
+	pud_t *pud, pudval;
+	pmd_t pmdval;
+
+	if (!vma_is_anonymous(vma))
+		return false;
+	pgd = pgd_offset(ctx->mm, addr);
+	pgdval = READ_ONCE(*pgd);
+	if (pgd_none(pgdval) || pgd_bad(pgdval))
+		return false;
+	p4d = p4d_offset(&pgdval, addr);
+	p4dval = READ_ONCE(*p4d);
+	if (p4d_none(p4dval) || p4d_bad(p4dval))
+		return false;
+	pud = pud_offset(&p4dval, addr);
+	pudval = READ_ONCE(*pud);
+	if (pud_none(pudval) || !pud_present(pudval) || pud_leaf(pudval) || pud_bad(pudval))
+		return false;
+	pmdval = READ_ONCE(*pmd_offset(&pudval, addr));
+	if (!pmd_present(pmdval) || pmd_leaf(pmdval) || pmd_bad(pmdval))
+		return false;
+	rcu_read_lock();
+	ctx->ptes = pte_offset_kernel(&pmdval, addr) - pte_index(addr);
+	ctx->ptes_start = max(addr & PMD_MASK, vma->vm_start);
+	ctx->ptes_end = min((addr & PMD_MASK) + PMD_SIZE, vma->vm_end);
+	return true;
+}
+
+/*
+ * The query's common case without a locked walk: an ordinary page mapped
+ * by a PTE of an anonymous VMA. Its node is the node of its pfn, which
+ * never changes, so the PTE read once gives the answer a locked walk
+ * would give at that instant (and no reference is needed). Anything else
+ * (nothing mapped, a migration or swap entry, a special, zero, PROT_NONE
+ * or device page) returns INT_MIN: the exact walk answers it.
+ */
+static int pm_query_pte(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
+			unsigned long addr)
+{
+	struct page *page;
+	unsigned long pfn;
+	pte_t pte;
+
+	if (!ctx->ptes || addr < ctx->ptes_start || addr >= ctx->ptes_end) {
+		if (ctx->ptes) {
+			ctx->ptes = NULL;
+			rcu_read_unlock();
+		}
+		if (!pm_ptes_find(ctx, vma, addr))
+			return INT_MIN;
+	}
+	pte = ptep_get((pte_t *)ctx->ptes + pte_index(addr));
+	if (!pte_present(pte) || pte_special(pte) || pte_protnone(pte) || pte_devmap(pte))
+		return INT_MIN;
+	pfn = pte_pfn(pte);
+	if (!pfn_valid(pfn) || is_zero_pfn(pfn))
+		return INT_MIN;
+	page = pfn_to_page(pfn);
+	if (is_zone_device_page(page))
+		return INT_MIN;
+	return page_to_nid(page);
+}
+
+int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr, unsigned int *cost)
 {
 	struct vm_area_struct *vma = pm_vma(ctx, addr);
 	struct folio *folio;
@@ -125,6 +210,17 @@ int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr)
 	/* The syscall's query skips vma_migratable; the seed contract does not. */
 	if (!ctx->compat && !ctx->vma_migratable)
 		return -EFAULT;
+	ret = pm_query_pte(ctx, vma, addr);
+	if (ret != INT_MIN) {
+		*cost += PM_QUERY_COST_FAST;
+		return ret;
+	}
+	/* The walk takes the page table lock: leave the lockless read first. */
+	if (ctx->ptes) {
+		ctx->ptes = NULL;
+		rcu_read_unlock();
+	}
+	*cost += PM_QUERY_COST_WALK;
 	folio = pm_walk_start(&w, vma, addr, ctx->compat ? PM_WALK_STAT : PM_WALK_SEED);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);

@@ -63,22 +63,28 @@ void pm_lookup_isolate(struct pm_call *c, u64 uaddr, int node,
 		c->last_queued = p->folio;
 }
 
-/* do_pages_stat(): chunks, one mmap lock each; the seed adds vma_migratable. */
+/*
+ * do_pages_stat(): chunks, one mmap lock each; the seed adds vma_migratable.
+ * The lock is let go after PM_LOCK_BATCH walks, or eight times as many
+ * PTEs read on the fast path (lookup.c).
+ */
 static long pm_query(struct pm_call *c)
 {
 	u64 base;
 
 	for (base = 0; base < c->count; base += c->nr) {
-		unsigned int valid = pm_read_chunk(c, base, false), nr = c->nr, j;
+		unsigned int valid = pm_read_chunk(c, base, false), nr = c->nr, j, cost = 0;
 
 		/* The syscall reads 16 entries at a time and stops at the bad one. */
 		if (valid != nr)
 			nr = rounddown(valid, PM_STAT_CHUNK);
 		for (j = 0; j < nr; j++) {
-			if (j && j % PM_LOCK_BATCH == 0)
+			if (cost >= PM_LOCK_BATCH * PM_QUERY_COST_WALK) {
 				pm_breathe(c);
+				cost = 0;
+			}
 			pm_lock(c);
-			c->status[j] = pm_lookup_query(&c->lk, c->addr[j]);
+			c->status[j] = pm_lookup_query(&c->lk, c->addr[j], &cost);
 			if (c->status[j] >= 0)
 				c->nr_in_place++;
 			else

@@ -53,17 +53,23 @@ struct pm_lookup_ctx {
 	/* The last VMA found, valid while the mmap lock stays held. */
 	struct vm_area_struct *vma;
 	bool vma_migratable;
+	/*
+	 * The query's fast path: the PTE table mapping [ptes_start,
+	 * ptes_end), read under rcu_read_lock() while ->ptes is set.
+	 */
+	void *ptes;
+	unsigned long ptes_start, ptes_end;
 };
 
-/* Forget the cached VMA: call whenever the mmap lock is dropped. */
-static inline void pm_lookup_forget(struct pm_lookup_ctx *ctx)
-{
-	ctx->vma = NULL;
-}
+/* Forget the cached VMA and PTE table: call before the mmap lock is dropped. */
+void pm_lookup_forget(struct pm_lookup_ctx *ctx);
 
 void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 		    struct list_head *list, struct pm_page *out);
-int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr);
+/* A query's answer, and what it cost (PM_QUERY_COST_* units, added to *cost). */
+#define PM_QUERY_COST_FAST	1
+#define PM_QUERY_COST_WALK	8
+int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr, unsigned int *cost);
 
 long pm_move(struct pagemove_move *req);
 long pm_move_range(struct pagemove_range *req);

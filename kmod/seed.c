@@ -186,8 +186,9 @@ static int pm_collect_seed(struct pm_call *c)
 		}
 		pm_lock(c);
 		pm_lookup_isolate(c, c->addr[j], node, &c->lists[node], p);
+		/* (A small folio has no other subpage: no scan of the chunk.) */
 		if (p->verdict == PM_STATUS && p->status == -EBUSY && p->folio &&
-		    pm_same_folio_queued(c, j))
+		    folio_test_large(p->folio) && pm_same_folio_queued(c, j))
 			p->verdict = PM_SAME_FOLIO;
 		pm_span_start(c, j, p);
 	}

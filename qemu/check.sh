@@ -86,7 +86,11 @@ for s in $series; do
 		verdict=FAIL
 		[ "$f" -gt 0 ] || f=1
 	fi
-	grep -a -E '^not ok |^ok .*# SKIP' "$out/console.log" | sed 's/^/  /' | head -40
+	# A failed test shows why: its last harness lines (TH_LOG, Expected...).
+	awk '/^# +RUN /{n=0} /^#/{buf[n++ % 12]=$0}
+	     /^not ok /{for (i = (n > 12 ? n - 12 : 0); i < n; i++) print buf[i % 12]}
+	     /^not ok |^ok .*# SKIP/{print; n=0}' "$out/console.log" | tr -d '\r' |
+		sed 's/^/  /' | head -80
 	grep -a '^tap: ' "$res" | sed "s/^tap: /  $abi: /"
 	case $rc in
 	124) why=" (guest hung or died before its verdict)" ;;

@@ -263,9 +263,19 @@ static void *flip_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Every pointer the flipper writes lies in one aligned block of this size,
+ * mapped whole and private to the test: a pointer read torn (below) mixes
+ * the bytes of two addresses of the block, so it points into the block
+ * too, never at a page another process shares (the harness's parent).
+ */
+#define FBLOCK	(8UL << 20)
+
 TEST_F(race, arrays_change_during_the_call)
 {
-	char *p = pm_map_anon(FN + 1, 1);
+	char *raw = mmap(NULL, 2 * FBLOCK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = (char *)(((unsigned long)raw + FBLOCK - 1) & ~(FBLOCK - 1));
 	static void *pages[FN];
 	static int nodes[FN], status[FN];
 	struct flipper fl = { .nodes = nodes, .pages = pages };
@@ -273,7 +283,10 @@ TEST_F(race, arrays_change_during_the_call)
 	pthread_t th;
 	time_t end = time(NULL) + 4;
 
-	ASSERT_NE(NULL, p);
+	ASSERT_NE(MAP_FAILED, raw);
+	madvise(p, FBLOCK, MADV_NOHUGEPAGE);
+	for (i = 0; i < FN + 1; i++)
+		memset(p + i * PM_PAGE, (int)(i * 7 + 1), PM_PAGE);
 	fl.base = p;
 	fl.spare = p + FN * PM_PAGE;
 	for (i = 0; i < FN; i++)
@@ -299,7 +312,8 @@ TEST_F(race, arrays_change_during_the_call)
 			 * entries. -EFAULT, -ENOENT: copy_from_user() may copy
 			 * bytewise (rep movsb), so a pointer rewritten during the
 			 * copy can be read torn, an address nobody wrote: its
-			 * answer is what that address holds.
+			 * answer is what that address holds: a page of the
+			 * block, maybe never touched (-ENOENT).
 			 */
 			EXPECT_TRUE(st == 0 || st == 1 || st == -ENODEV || st == -EBUSY ||
 				    st == -EFAULT || st == -ENOENT)
@@ -313,7 +327,7 @@ TEST_F(race, arrays_change_during_the_call)
 	/* Nothing changed a byte of the pages that moved back and forth. */
 	for (i = 0; i < FN + 1; i++)
 		ASSERT_EQ((char)(i * 7 + 1), p[i * PM_PAGE + 17]) TH_LOG("page %lu", i);
-	munmap(p, (FN + 1) * PM_PAGE);
+	munmap(raw, 2 * FBLOCK);
 }
 
 TEST_HARNESS_MAIN
