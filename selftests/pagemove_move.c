@@ -7,11 +7,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
-#include <linux/io_uring.h>
 #include "kselftest_harness.h"
 #include "pm_test.h"
 
@@ -52,17 +49,6 @@ FIXTURE_TEARDOWN(pm)
 	/* No page stays isolated. */
 	EXPECT_EQ(self->isolated, pm_isolated());
 	close(self->fd);
-}
-
-static int pm_check_data(char *buf, size_t n)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < PM_PAGE; j++)
-			if (buf[i * PM_PAGE + j] != (char)(i * 7 + 1))
-				return 0;
-	return 1;
 }
 
 TEST_F(pm, move_anon_status_is_node)
@@ -221,18 +207,11 @@ TEST_F(pm, prot_none_moves)
 
 TEST_F(pm, eacces_shared_after_fork_and_move_all)
 {
-	int pipefd[2], i;
 	pid_t child;
-	char c;
+	int go, i;
 
-	ASSERT_EQ(0, pipe(pipefd));
-	child = fork();
+	child = pm_fork_sharer(&go);
 	ASSERT_LE(0, child);
-	if (!child) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		read(pipefd[0], &c, 1);
-		_exit(0);
-	}
 	EXPECT_EQ(-ENOENT, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
 	for (i = 0; i < N; i++)
 		EXPECT_EQ(-EACCES, self->status[i]);
@@ -241,21 +220,17 @@ TEST_F(pm, eacces_shared_after_fork_and_move_all)
 			     PAGEMOVE_MF_MOVE_ALL, NULL));
 	for (i = 0; i < N; i++)
 		EXPECT_EQ(1, self->status[i]);
-	write(pipefd[1], "x", 1);
-	waitpid(child, NULL, 0);
+	pm_child_go(child, go);
 	EXPECT_TRUE(pm_check_data(self->buf, N));
 }
 
 TEST_F(pm, eperm_pinned_io_uring_buffer)
 {
-	struct io_uring_params p = { 0 };
-	struct iovec iov = { self->buf, 4 * PM_PAGE };
-	int ring, i;
+	int ring = pm_io_uring(), i;
 
-	ring = syscall(__NR_io_uring_setup, 4, &p);
 	if (ring < 0)
-		SKIP(return, "io_uring unavailable: %s", strerror(errno));
-	ASSERT_EQ(0, syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1));
+		SKIP(return, "io_uring unavailable: %s", strerror(-ring));
+	ASSERT_EQ(0, pm_io_uring_pin(ring, self->buf, 4 * PM_PAGE));
 	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(-EPERM, self->status[i]);	/* pinned: not attempted */
@@ -333,12 +308,10 @@ TEST_F(pm, ebusy_same_address_twice)
 
 TEST_F(pm, ebusy_vmspliced_page)
 {
-	struct iovec iov = { self->buf, PM_PAGE };
 	int pipefd[2], i;
 
-	ASSERT_EQ(0, pipe(pipefd));
 	/* The unread pipe holds a reference: migration fails after its retries. */
-	ASSERT_EQ(PM_PAGE, vmsplice(pipefd[1], &iov, 1, 0));
+	ASSERT_EQ(0, pm_vmsplice_hold(self->buf, pipefd));
 	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
 	EXPECT_EQ(-EBUSY, self->status[0]);
 	for (i = 1; i < N; i++)
@@ -348,52 +321,19 @@ TEST_F(pm, ebusy_vmspliced_page)
 	close(pipefd[1]);
 }
 
-static int pm_write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
 TEST_F(pm, enomem_full_node_others_move)
 {
-	const char *hp = "/sys/devices/system/node/node2/hugepages/hugepages-2048kB/nr_hugepages";
 	int i, enomem = 0;
-
 	char *filler;
-	size_t n, j;
+	size_t n;
 
-	/*
-	 * Empty node2 without the OOM killer: huge pages take the big blocks,
-	 * then base pages are moved there until the target allocation fails.
-	 * (Through pagemove: the syscall's allocation is not __GFP_NOWARN and
-	 * would print a splat.)
-	 */
-	ASSERT_EQ(0, pm_write_file(hp, "100000"));
-	n = pm_node_free_kb(2) / 4 + 2048;
-	filler = pm_map_anon(n, 1);
+	/* node2 full, without the OOM killer: see pm_fill_node(). */
+	filler = pm_fill_node(self->fd, 2, &n);
 	ASSERT_NE(NULL, filler);
-	for (j = 0; j + 256 <= n; j += 256) {
-		void *fp[256];
-		int fn[256], fs[256], k;
-
-		for (k = 0; k < 256; k++) {
-			fp[k] = filler + (j + k) * PM_PAGE;
-			fn[k] = 2;
-		}
-		pm_move(self->fd, 0, 256, fp, fn, fs, 0, NULL);
-		if (fs[255] == -ENOMEM)
-			break;
-	}
 	for (i = 0; i < N; i++)
 		self->nodes[i] = i % 2 ? 2 : 1;
 	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
-	munmap(filler, n * PM_PAGE);
-	pm_write_file(hp, "8");
+	pm_unfill_node(2, filler, n);
 	for (i = 0; i < N; i++) {
 		if (i % 2) {
 			/*
@@ -460,10 +400,8 @@ static void pm_testfs_case(struct __test_metadata *_metadata, int fd, const char
 	long calls;
 	char *p;
 
-	ASSERT_EQ(0, pm_testfs_mount(dir));
-	p = pm_testfs_map(dir, file, 4);
+	p = pm_testfs_case_start(dir, file, 4, &calls);
 	ASSERT_NE(NULL, p);
-	calls = pm_testfs_writepage_calls();
 	for (i = 0; i < 4; i++) {
 		int node = pm_node_of(p + i * PM_PAGE);
 
@@ -479,14 +417,7 @@ static void pm_testfs_case(struct __test_metadata *_metadata, int fd, const char
 	}
 	EXPECT_EQ(4, r.nr_failed);
 	EXPECT_EQ(0, r.nr_moved);
-	if (writeback_tried) {
-		EXPECT_LT(calls, pm_testfs_writepage_calls());
-	} else {
-		EXPECT_EQ(calls, pm_testfs_writepage_calls());
-	}
-	EXPECT_TRUE(pm_check_data(p, 4));
-	munmap(p, 4 * PM_PAGE);
-	EXPECT_EQ(0, umount(dir));
+	pm_testfs_case_end(_metadata, dir, p, 4, calls, writeback_tried);
 }
 
 TEST_F(pm, eio_dirty_page_writepage_fails)
@@ -499,14 +430,6 @@ TEST_F(pm, einval_dirty_page_no_writepage)
 	pm_testfs_case(_metadata, self->fd, "no-writepage", -EINVAL, 0);
 }
 
-/* Writes to every stack page the calls below may use, so none faults later. */
-static void __attribute__((noinline)) pm_prefault_stack(void)
-{
-	volatile char pad[64 * 1024];
-
-	memset((char *)pad, 1, sizeof(pad));
-}
-
 /*
  * The return -ENOMEM: the module's working memory is charged to the
  * caller's memory cgroup and may fail rather than OOM-kill. A child joins a
@@ -516,16 +439,12 @@ static void __attribute__((noinline)) pm_prefault_stack(void)
  */
 TEST_F(pm, enomem_working_memory_in_memcg)
 {
-	const char *cg = "/sys/fs/cgroup/pm-nomem";
+	const char *cg = PM_CGROUP "/pm-nomem";
 	unsigned int flags[2] = { 0, PAGEMOVE_F_COMPAT }, m;
-	char path[128];
 
-	if (pm_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+	if (pm_cgroup_enable("memory"))
 		SKIP(return, "no memory controller");
-	mkdir(cg, 0755);
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	ASSERT_EQ(0, pm_write_file(path, "0"));
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	ASSERT_EQ(0, pm_cgroup_make(cg, "memory.max", "0"));
 	for (m = 0; m < 2; m++) {
 		int wstatus, i;
 		pid_t child = fork();
@@ -538,13 +457,12 @@ TEST_F(pm, enomem_working_memory_in_memcg)
 				.nodes = (unsigned long)self->nodes,
 				.status = (unsigned long)self->status,
 			};
-			int procs = open(path, O_WRONLY), q[N], ret, err;
+			int q[N], ret, err;
 
 			/* COW-break all it writes, before the cgroup can refuse a page. */
 			pm_fill_int(self->status, N, PM_SENTINEL);
 			pm_fill_int(q, N, PM_SENTINEL);
-			pm_prefault_stack();
-			if (procs < 0 || write(procs, "0", 1) != 1)
+			if (pm_cgroup_enter(cg))
 				_exit(10);
 			ret = ioctl(self->fd, PAGEMOVE_MOVE, &req);
 			err = errno;
@@ -587,29 +505,20 @@ TEST_F(pm, einval_flags_and_kernel_thread)
 	EXPECT_EQ(0, pm_node_of(self->pages[0]));
 }
 
-/* Runs @fn in a child that dropped root; returns what the child returned. */
+/* Runs a move in a child that dropped root; returns its result. */
 static long pm_as_nobody(int fd, int pid, void **pages, int *nodes, int *status, unsigned int flags)
 {
-	int pfd[2];
-	long ret = 0;
-	pid_t child;
+	int reply;
+	pid_t child = pm_fork_reply(&reply);
 
-	if (pipe(pfd))
+	if (child < 0)
 		return -999;
-	child = fork();
 	if (!child) {
 		if (setgid(65534) || setuid(65534))
 			_exit(1);
-		ret = pm_move(fd, pid, N, pages, nodes, status, flags, NULL);
-		write(pfd[1], &ret, sizeof(ret));
-		_exit(0);
+		pm_reply(reply, pm_move(fd, pid, N, pages, nodes, status, flags, NULL));
 	}
-	waitpid(child, NULL, 0);
-	if (read(pfd[0], &ret, sizeof(ret)) != sizeof(ret))
-		ret = -998;
-	close(pfd[0]);
-	close(pfd[1]);
-	return ret;
+	return pm_wait_reply(child, reply);
 }
 
 TEST_F(pm, eperm_other_user_and_move_all)
@@ -639,12 +548,9 @@ TEST_F(pm, enodev_bad_nodes)
 
 TEST_F(pm, esrch_reaped_pid)
 {
-	pid_t child = fork();
+	pid_t child = pm_reaped_pid();
 
 	ASSERT_LE(0, child);
-	if (!child)
-		_exit(0);
-	waitpid(child, NULL, 0);
 	EXPECT_EQ(-ESRCH, pm_move(self->fd, child, N, self->pages, self->nodes, self->status, 0, NULL));
 }
 
@@ -666,31 +572,22 @@ TEST_F(pm, efault_bad_arrays)
 
 TEST_F(pm, eacces_cpuset_without_node1)
 {
-	const char *cg = "/sys/fs/cgroup/pm-cpuset";
-	char pidbuf[32], path[128];
-	int pfd[2];
-	long ret = -999;
+	const char *cg = PM_CGROUP "/pm-cpuset";
+	int reply;
 	pid_t child;
 
-	if (pm_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+cpuset"))
+	if (pm_cgroup_enable("cpuset"))
 		SKIP(return, "no cpuset controller");
-	mkdir(cg, 0755);
-	snprintf(path, sizeof(path), "%s/cpuset.mems", cg);
-	ASSERT_EQ(0, pm_write_file(path, "0"));
-	ASSERT_EQ(0, pipe(pfd));
-	child = fork();
+	ASSERT_EQ(0, pm_cgroup_make(cg, "cpuset.mems", "0"));
+	child = pm_fork_reply(&reply);
+	ASSERT_LE(0, child);
 	if (!child) {
-		snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		if (pm_write_file(path, pidbuf))
+		if (pm_cgroup_enter(cg))
 			_exit(1);
-		ret = pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL);
-		write(pfd[1], &ret, sizeof(ret));
-		_exit(0);
+		pm_reply(reply, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status,
+					0, NULL));
 	}
-	waitpid(child, NULL, 0);
-	ASSERT_EQ(sizeof(ret), read(pfd[0], &ret, sizeof(ret)));
-	EXPECT_EQ(-EACCES, ret);
+	EXPECT_EQ(-EACCES, pm_wait_reply(child, reply));
 	rmdir(cg);
 }
 
@@ -709,8 +606,7 @@ TEST_F(pm, thp_moves_whole)
 		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
 	ASSERT_NE(MAP_FAILED, p);
 	madvise(a, 2UL << 20, MADV_HUGEPAGE);
-	for (i = 0; i < (2UL << 20); i++)
-		a[i] = (char)(i * 13);
+	pm_fill_pattern(a, 2UL << 20, 13);
 	pm_sys_move_pages(0, 1, (void **)&a, (int[]){0}, status, 0);
 	for (i = 0; i < 512; i++) {
 		pages[i] = a + i * PM_PAGE;
@@ -722,26 +618,19 @@ TEST_F(pm, thp_moves_whole)
 		EXPECT_EQ(1, pm_node_of(pages[i]));
 	}
 	EXPECT_LT(before, pm_vmstat("thp_migration_success"));
-	for (i = 0; i < (2UL << 20); i++)
-		if (a[i] != (char)(i * 13))
-			break;
-	EXPECT_EQ(2UL << 20, i);
+	EXPECT_EQ(2UL << 20, pm_pattern_len(a, 2UL << 20, 13));
 	munmap(p, sz);
 }
 
 TEST_F(pm, hugetlb_head_and_tail)
 {
-	size_t sz = 2UL << 20, i;
-	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	size_t sz = 2UL << 20;
+	char *p = pm_map_hugetlb();
 	void *page;
 	int node = 1, status = PM_SENTINEL;
 
-	if (p == MAP_FAILED)
+	if (!p)
 		SKIP(return, "no huge pages reserved");
-	for (i = 0; i < sz; i++)
-		p[i] = (char)(i * 3);
-	pm_sys_move_pages(0, 1, (void **)&p, (int[]){0}, &status, 0);
 	ASSERT_EQ(0, pm_node_of(p));
 	/* A tail address moves the whole huge page (6.1's syscall: -EACCES). */
 	page = p + 4096 * 3;
@@ -752,10 +641,7 @@ TEST_F(pm, hugetlb_head_and_tail)
 	page = p;
 	EXPECT_EQ(0, pm_move(self->fd, 0, 1, &page, &node, &status, 0, NULL));
 	EXPECT_EQ(0, status);
-	for (i = 0; i < sz; i++)
-		if (p[i] != (char)(i * 3))
-			break;
-	EXPECT_EQ(sz, i);
+	EXPECT_EQ(sz, pm_pattern_len(p, sz, 3));
 	munmap(p, sz);
 }
 
@@ -796,27 +682,13 @@ TEST_F(pm, shmem_and_tmpfs_file_data)
 
 TEST_F(pm, another_process_by_pid)
 {
-	int pfd[2], rfd[2], i;
-	char *addr, c;
+	char *addr;
+	int go, i;
 	pid_t child;
 
-	ASSERT_EQ(0, pipe(pfd));
-	ASSERT_EQ(0, pipe(rfd));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (!child) {
-		char *b = pm_map_anon(N, 1);
-		int ok;
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		write(pfd[1], &b, sizeof(b));
-		read(rfd[0], &c, 1);
-		ok = pm_check_data(b, N);
-		for (i = 0; i < N; i++)
-			ok &= pm_node_of(b + i * PM_PAGE) == 2;
-		_exit(ok ? 0 : 1);
-	}
-	ASSERT_EQ(sizeof(addr), read(pfd[0], &addr, sizeof(addr)));
+	/* It checks its pages' data and that they are on node 2 when told. */
+	child = pm_fork_owner(N, 2, &addr, &go);
+	ASSERT_LT(0, child);
 	for (i = 0; i < N; i++) {
 		self->pages[i] = addr + i * PM_PAGE;
 		self->nodes[i] = 2;
@@ -824,9 +696,7 @@ TEST_F(pm, another_process_by_pid)
 	EXPECT_EQ(0, pm_move(self->fd, child, N, self->pages, self->nodes, self->status, 0, NULL));
 	for (i = 0; i < N; i++)
 		EXPECT_EQ(2, self->status[i]);
-	write(rfd[1], "x", 1);
-	waitpid(child, &i, 0);
-	EXPECT_EQ(0, i);
+	EXPECT_EQ(0, pm_child_go(child, go));
 }
 
 TEST_F(pm, sigkill_during_large_move_puts_back)

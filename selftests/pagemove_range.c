@@ -12,11 +12,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
-#include <linux/io_uring.h>
 #include "kselftest_harness.h"
 #include "pm_test.h"
 
@@ -51,25 +48,6 @@ static int pm_where(int pid, char *start, size_t n, int *out)
 	return ret ? -errno : 0;
 }
 
-/* Puts @n pages from @start on @node with the syscall (set-up only). */
-static int pm_place(char *start, size_t n, int node)
-{
-	void **pages = malloc(n * sizeof(*pages));
-	int *nodes = malloc(n * sizeof(int)), *st = malloc(n * sizeof(int));
-	size_t i;
-	long ret;
-
-	for (i = 0; i < n; i++) {
-		pages[i] = start + i * PM_PAGE;
-		nodes[i] = node;
-	}
-	ret = pm_sys_move_pages(0, n, pages, nodes, st, MPOL_MF_MOVE);
-	free(pages);
-	free(nodes);
-	free(st);
-	return ret ? -1 : 0;
-}
-
 static long pm_range_w(int fd, int pid, int node, void *start, size_t len, int *status,
 		       unsigned int flags, unsigned int workers, struct pagemove_range *out)
 {
@@ -89,17 +67,6 @@ static long pm_range(int fd, int pid, int node, void *start, size_t len, int *st
 		     unsigned int flags, struct pagemove_range *out)
 {
 	return pm_range_w(fd, pid, node, start, len, status, flags, 0, out);
-}
-
-static int pm_check_data(char *buf, size_t n)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < PM_PAGE; j++)
-			if (buf[i * PM_PAGE + j] != (char)(i * 7 + 1))
-				return 0;
-	return 1;
 }
 
 /*
@@ -291,19 +258,11 @@ TEST_F(pm, enoent_untouched_anon_and_unread_file)
 TEST_F(pm, eacces_shared_after_fork_and_move_all)
 {
 	struct pagemove_range r;
-	int pipefd[2], i;
 	pid_t child;
-	char c;
+	int go, i;
 
-	ASSERT_EQ(0, pipe(pipefd));
-	child = fork();
+	child = pm_fork_sharer(&go);
 	ASSERT_LE(0, child);
-	if (!child) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (read(pipefd[0], &c, 1) < 0)
-			_exit(1);
-		_exit(0);
-	}
 	EXPECT_EQ(-ENOENT, pm_range(self->fd, 0, 1, self->buf, N * PM_PAGE, self->status, 0, &r));
 	for (i = 0; i < N; i++)
 		EXPECT_EQ(-EACCES, self->status[i]);
@@ -319,22 +278,18 @@ TEST_F(pm, eacces_shared_after_fork_and_move_all)
 	pm_check_counts(_metadata, &r, 0, self->buf, N, 1, self->before, self->status);
 	/* The child sees them there too: the pages are the same. */
 	EXPECT_EQ(1, pm_node_of(self->buf));
-	EXPECT_EQ(1, write(pipefd[1], "x", 1));
-	waitpid(child, NULL, 0);
+	EXPECT_EQ(0, pm_child_go(child, go));
 	EXPECT_TRUE(pm_check_data(self->buf, N));
 }
 
 TEST_F(pm, eperm_pinned_io_uring_buffer)
 {
-	struct io_uring_params p = { 0 };
-	struct iovec iov = { self->buf, 4 * PM_PAGE };
 	struct pagemove_range r;
-	int ring, i;
+	int ring = pm_io_uring(), i;
 
-	ring = syscall(__NR_io_uring_setup, 4, &p);
 	if (ring < 0)
-		SKIP(return, "io_uring unavailable: %s", strerror(errno));
-	ASSERT_EQ(0, syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1));
+		SKIP(return, "io_uring unavailable: %s", strerror(-ring));
+	ASSERT_EQ(0, pm_io_uring_pin(ring, self->buf, 4 * PM_PAGE));
 	EXPECT_EQ(0, pm_range(self->fd, 0, 1, self->buf, N * PM_PAGE, self->status, 0, &r));
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(-EPERM, self->status[i]);	/* pinned: not attempted */
@@ -349,13 +304,11 @@ TEST_F(pm, eperm_pinned_io_uring_buffer)
 
 TEST_F(pm, ebusy_vmspliced_page)
 {
-	struct iovec iov = { self->buf, PM_PAGE };
 	struct pagemove_range r;
 	int pipefd[2], i;
 
-	ASSERT_EQ(0, pipe(pipefd));
 	/* The unread pipe holds a reference: migration fails after its retries. */
-	ASSERT_EQ(PM_PAGE, vmsplice(pipefd[1], &iov, 1, 0));
+	ASSERT_EQ(0, pm_vmsplice_hold(self->buf, pipefd));
 	EXPECT_EQ(0, pm_range(self->fd, 0, 1, self->buf, N * PM_PAGE, self->status, 0, &r));
 	EXPECT_EQ(-EBUSY, self->status[0]);
 	for (i = 1; i < N; i++)
@@ -452,30 +405,6 @@ TEST_F(pm, efault_huge_zero_page)
 	munmap(p, 2 * HUGE);
 }
 
-static int pm_write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static long pm_read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 /*
  * node2 filled (huge pages take the big blocks, base pages moved there
  * until the target allocation fails), then two huge pages given back: a
@@ -484,27 +413,20 @@ static long pm_read_long(const char *path)
  */
 TEST_F(pm, enomem_full_node2_others_moved)
 {
-	const char *hp = "/sys/devices/system/node/node2/hugepages/hugepages-2048kB/nr_hugepages";
 	const size_t m = 4096;
 	struct pagemove_range r;
 	int *before = malloc(m * sizeof(int)), *status = malloc(m * sizeof(int));
-	char *filler, *buf, val[32];
+	char *filler, *buf, hp[96], val[32];
 	long huge;
-	size_t n, j, i;
+	size_t n, i;
 
-	ASSERT_EQ(0, pm_write_file(hp, "100000"));
-	n = pm_node_free_kb(2) / 4 + 2048;
-	filler = pm_map_anon(n, 1);
+	filler = pm_fill_node(self->fd, 2, &n);
 	ASSERT_NE(NULL, filler);
-	for (j = 0; j + 256 <= n; j += 256) {
-		pm_range(self->fd, 0, 2, filler + j * PM_PAGE, 256 * PM_PAGE, NULL, 0, &r);
-		if (r.nr_enomem)
-			break;
-	}
+	snprintf(hp, sizeof(hp), PM_NODE_HUGEPAGES, 2);
 	huge = pm_read_long(hp);
 	ASSERT_LE(2, huge);
 	snprintf(val, sizeof(val), "%ld", huge - 2);
-	ASSERT_EQ(0, pm_write_file(hp, val));	/* 1024 base pages free on node2 */
+	ASSERT_EQ(0, pm_set_hugepages(2, val));	/* 1024 base pages free on node2 */
 
 	buf = pm_map_anon(m, 1);
 	ASSERT_NE(NULL, buf);
@@ -514,8 +436,7 @@ TEST_F(pm, enomem_full_node2_others_moved)
 	ASSERT_EQ(0, pm_where(0, buf, m, before));
 	pm_fill_int(status, m, PM_SENTINEL);
 	EXPECT_EQ(0, pm_range(self->fd, 0, 2, buf, m * PM_PAGE, status, 0, &r));
-	munmap(filler, n * PM_PAGE);
-	pm_write_file(hp, "8");
+	pm_unfill_node(2, filler, n);
 	TH_LOG("node2 full: %llu moved, %llu -ENOMEM of %zu", (unsigned long long)r.nr_moved,
 	       (unsigned long long)r.nr_enomem, m);
 	EXPECT_LT(0, r.nr_moved);
@@ -546,10 +467,8 @@ static void pm_testfs_case(struct __test_metadata *_metadata, int fd, const char
 	long calls;
 	char *p;
 
-	ASSERT_EQ(0, pm_testfs_mount(dir));
-	p = pm_testfs_map(dir, file, 4);
+	p = pm_testfs_case_start(dir, file, 4, &calls);
 	ASSERT_NE(NULL, p);
-	calls = pm_testfs_writepage_calls();
 	ASSERT_EQ(0, pm_where(0, p, 4, before));
 	for (i = 0; i < 4; i++)
 		ASSERT_NE(2, before[i]);	/* allocated where a CPU is */
@@ -560,14 +479,7 @@ static void pm_testfs_case(struct __test_metadata *_metadata, int fd, const char
 	EXPECT_EQ(4, want == -EIO ? r.nr_eio : r.nr_einval);
 	EXPECT_EQ(0, r.nr_moved);
 	pm_check_counts(_metadata, &r, 0, p, 4, 2, before, status);
-	if (writeback_tried) {
-		EXPECT_LT(calls, pm_testfs_writepage_calls());
-	} else {
-		EXPECT_EQ(calls, pm_testfs_writepage_calls());
-	}
-	EXPECT_TRUE(pm_check_data(p, 4));
-	munmap(p, 4 * PM_PAGE);
-	EXPECT_EQ(0, umount(dir));
+	pm_testfs_case_end(_metadata, dir, p, 4, calls, writeback_tried);
 }
 
 TEST_F(pm, eio_dirty_page_writepage_fails)
@@ -594,8 +506,7 @@ static char *pm_thp(struct __test_metadata *_metadata, char **map, size_t before
 	*map = p;
 	madvise(p, sz, MADV_NOHUGEPAGE);
 	madvise(a, HUGE, MADV_HUGEPAGE);
-	for (i = 0; i < HUGE; i++)
-		a[i] = (char)(i * 13);
+	pm_fill_pattern(a, HUGE, 13);
 	for (i = 0; i < before_pages; i++)
 		memset(a - (before_pages - i) * PM_PAGE, (int)(i + 5), PM_PAGE);
 	pm_place(a - before_pages * PM_PAGE, 512 + before_pages, 0);
@@ -604,12 +515,7 @@ static char *pm_thp(struct __test_metadata *_metadata, char **map, size_t before
 
 static int pm_thp_data(const char *a)
 {
-	size_t i;
-
-	for (i = 0; i < HUGE; i++)
-		if (a[i] != (char)(i * 13))
-			return 0;
-	return 1;
+	return pm_pattern_len(a, HUGE, 13) == HUGE;
 }
 
 static int pm_is_thp(void *a)
@@ -695,15 +601,11 @@ TEST_F(pm, hugetlb_moves_whole)
 {
 	static int status[512], before[512];
 	struct pagemove_range r;
-	char *p = mmap(NULL, HUGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	char *p = pm_map_hugetlb();
 	size_t i;
 
-	if (p == MAP_FAILED)
+	if (!p)
 		SKIP(return, "no huge pages reserved");
-	for (i = 0; i < HUGE; i++)
-		p[i] = (char)(i * 3);
-	pm_sys_move_pages(0, 1, (void **)&p, (int[]){0}, status, 0);
 	ASSERT_EQ(0, pm_where(0, p, 512, before));
 	ASSERT_EQ(0, before[0]);
 	EXPECT_EQ(0, pm_range(self->fd, 0, 1, p, HUGE, status, 0, &r));
@@ -719,46 +621,26 @@ TEST_F(pm, hugetlb_moves_whole)
 	EXPECT_EQ(8, r.nr_moved);
 	EXPECT_EQ(0, pm_node_of(p));
 	EXPECT_EQ(0, pm_node_of(p + HUGE - PM_PAGE));
-	for (i = 0; i < HUGE; i++)
-		if (p[i] != (char)(i * 3))
-			break;
-	EXPECT_EQ(HUGE, i);
+	EXPECT_EQ(HUGE, pm_pattern_len(p, HUGE, 3));
 	munmap(p, HUGE);
 }
 
 TEST_F(pm, another_process_by_pid)
 {
-	int pfd[2], rfd[2], before[N], i;
 	struct pagemove_range r;
-	char *addr, c;
+	int before[N], go, i;
+	char *addr;
 	pid_t child;
 
-	ASSERT_EQ(0, pipe(pfd));
-	ASSERT_EQ(0, pipe(rfd));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (!child) {
-		char *b = pm_map_anon(N, 1);
-		int ok;
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pm_place(b, N, 0);
-		if (write(pfd[1], &b, sizeof(b)) != sizeof(b) || read(rfd[0], &c, 1) != 1)
-			_exit(2);
-		ok = pm_check_data(b, N);
-		for (i = 0; i < N; i++)
-			ok &= pm_node_of(b + i * PM_PAGE) == 2;
-		_exit(ok ? 0 : 1);
-	}
-	ASSERT_EQ(sizeof(addr), read(pfd[0], &addr, sizeof(addr)));
+	/* It checks its pages' data and that they are on node 2 when told. */
+	child = pm_fork_owner(N, 2, &addr, &go);
+	ASSERT_LT(0, child);
 	ASSERT_EQ(0, pm_where(child, addr, N, before));
 	EXPECT_EQ(0, pm_range(self->fd, child, 2, addr, N * PM_PAGE, self->status, 0, &r));
 	for (i = 0; i < N; i++)
 		EXPECT_EQ(2, self->status[i]);
 	pm_check_counts(_metadata, &r, child, addr, N, 2, before, self->status);
-	EXPECT_EQ(1, write(rfd[1], "x", 1));
-	waitpid(child, &i, 0);
-	EXPECT_EQ(0, i);
+	EXPECT_EQ(0, pm_child_go(child, go));
 }
 
 /* The range move leaves the memory policy alone (mbind MPOL_MF_MOVE would not). */
@@ -903,27 +785,17 @@ TEST_F(pm, struct_size_ver0_and_larger)
 /* Runs a range move in a child that dropped root; returns its result. */
 static long pm_as_nobody(int fd, int pid, char *buf, int *status, unsigned int flags)
 {
-	int pfd[2];
-	long ret = 0;
-	pid_t child;
+	int reply;
+	pid_t child = pm_fork_reply(&reply);
 
-	if (pipe(pfd))
+	if (child < 0)
 		return -999;
-	child = fork();
 	if (!child) {
 		if (setgid(65534) || setuid(65534))
 			_exit(1);
-		ret = pm_range(fd, pid, 1, buf, N * PM_PAGE, status, flags, NULL);
-		if (write(pfd[1], &ret, sizeof(ret)) != sizeof(ret))
-			_exit(2);
-		_exit(0);
+		pm_reply(reply, pm_range(fd, pid, 1, buf, N * PM_PAGE, status, flags, NULL));
 	}
-	waitpid(child, NULL, 0);
-	if (read(pfd[0], &ret, sizeof(ret)) != sizeof(ret))
-		ret = -998;
-	close(pfd[0]);
-	close(pfd[1]);
-	return ret;
+	return pm_wait_reply(child, reply);
 }
 
 TEST_F(pm, eperm_other_user_and_move_all)
@@ -940,12 +812,9 @@ TEST_F(pm, eperm_other_user_and_move_all)
 
 TEST_F(pm, esrch_reaped_pid)
 {
-	pid_t child = fork();
+	pid_t child = pm_reaped_pid();
 
 	ASSERT_LE(0, child);
-	if (!child)
-		_exit(0);
-	waitpid(child, NULL, 0);
 	EXPECT_EQ(-ESRCH, pm_range(self->fd, child, 1, self->buf, N * PM_PAGE, self->status, 0,
 				   NULL));
 }
@@ -966,32 +835,22 @@ TEST_F(pm, enodev_bad_nodes)
 
 TEST_F(pm, eacces_cpuset_without_node1)
 {
-	const char *cg = "/sys/fs/cgroup/pm-range-cpuset";
-	char pidbuf[32], path[128];
-	int pfd[2];
-	long ret = -999;
+	const char *cg = PM_CGROUP "/pm-range-cpuset";
+	int reply;
 	pid_t child;
 
-	if (pm_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+cpuset"))
+	if (pm_cgroup_enable("cpuset"))
 		SKIP(return, "no cpuset controller");
-	mkdir(cg, 0755);
-	snprintf(path, sizeof(path), "%s/cpuset.mems", cg);
-	ASSERT_EQ(0, pm_write_file(path, "0"));
-	ASSERT_EQ(0, pipe(pfd));
-	child = fork();
+	ASSERT_EQ(0, pm_cgroup_make(cg, "cpuset.mems", "0"));
+	child = pm_fork_reply(&reply);
+	ASSERT_LE(0, child);
 	if (!child) {
-		snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		if (pm_write_file(path, pidbuf))
+		if (pm_cgroup_enter(cg))
 			_exit(1);
-		ret = pm_range(self->fd, 0, 1, self->buf, N * PM_PAGE, self->status, 0, NULL);
-		if (write(pfd[1], &ret, sizeof(ret)) != sizeof(ret))
-			_exit(2);
-		_exit(0);
+		pm_reply(reply, pm_range(self->fd, 0, 1, self->buf, N * PM_PAGE, self->status,
+					 0, NULL));
 	}
-	waitpid(child, NULL, 0);
-	ASSERT_EQ(sizeof(ret), read(pfd[0], &ret, sizeof(ret)));
-	EXPECT_EQ(-EACCES, ret);
+	EXPECT_EQ(-EACCES, pm_wait_reply(child, reply));
 	rmdir(cg);
 	EXPECT_NOTHING_MOVED(self);
 }
@@ -1041,31 +900,19 @@ TEST_F(pm, efault_status_unwritable_nothing_moved)
 	munmap(s, PM_PAGE);
 }
 
-/* Writes to every stack page the calls below may use, so none faults later. */
-static void __attribute__((noinline)) pm_prefault_stack(void)
-{
-	volatile char pad[64 * 1024];
-
-	memset((char *)pad, 1, sizeof(pad));
-}
-
 /*
  * The return -ENOMEM: the working memory is charged to the caller's memory
  * cgroup (memory.max = 0) and refused. Nothing moved, no status written.
  */
 TEST_F(pm, enomem_working_memory_in_memcg)
 {
-	const char *cg = "/sys/fs/cgroup/pm-range-nomem";
-	char path[128];
+	const char *cg = PM_CGROUP "/pm-range-nomem";
 	int wstatus, i;
 	pid_t child;
 
-	if (pm_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+	if (pm_cgroup_enable("memory"))
 		SKIP(return, "no memory controller");
-	mkdir(cg, 0755);
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	ASSERT_EQ(0, pm_write_file(path, "0"));
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	ASSERT_EQ(0, pm_cgroup_make(cg, "memory.max", "0"));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
@@ -1073,11 +920,10 @@ TEST_F(pm, enomem_working_memory_in_memcg)
 			.size = sizeof(req), .node = 1, .start = (unsigned long)self->buf,
 			.length = N * PM_PAGE, .status = (unsigned long)self->status,
 		};
-		int procs = open(path, O_WRONLY), ret, err;
+		int ret, err;
 
 		pm_fill_int(self->status, N, PM_SENTINEL);
-		pm_prefault_stack();
-		if (procs < 0 || write(procs, "0", 1) != 1)
+		if (pm_cgroup_enter(cg))
 			_exit(10);
 		ret = ioctl(self->fd, PAGEMOVE_MOVE_RANGE, &req);
 		err = errno;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <linux/io_uring.h>
 #include "pagemove.h"
 
 #ifndef MPOL_MF_MOVE
@@ -90,6 +95,76 @@ static inline char *pm_map_anon(size_t n, int touch)
 	return p;
 }
 
+/* Whether each of @n pages holds what pm_map_anon() wrote: page i, i * 7 + 1. */
+static inline int pm_check_data(const char *buf, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < PM_PAGE; j++)
+			if (buf[i * PM_PAGE + j] != (char)(i * 7 + 1))
+				return 0;
+	return 1;
+}
+
+/* Puts @n pages from @start on @node with the syscall (set-up only). */
+static inline int pm_place(char *start, size_t n, int node)
+{
+	void **pages = malloc(n * sizeof(*pages));
+	int *nodes = malloc(n * sizeof(int)), *st = malloc(n * sizeof(int));
+	size_t i;
+	long ret = -1;
+
+	if (pages && nodes && st) {
+		for (i = 0; i < n; i++) {
+			pages[i] = start + i * PM_PAGE;
+			nodes[i] = node;
+		}
+		ret = pm_sys_move_pages(0, n, pages, nodes, st, MPOL_MF_MOVE);
+	}
+	free(pages);
+	free(nodes);
+	free(st);
+	return ret ? -1 : 0;
+}
+
+/* Writes @len bytes at @p, byte i (char)(i * @mul): faulted in, and checkable. */
+static inline void pm_fill_pattern(char *p, size_t len, size_t mul)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (char)(i * mul);
+}
+
+/* How many bytes from @p still hold pm_fill_pattern()'s pattern: @len if all. */
+static inline size_t pm_pattern_len(const char *p, size_t len, size_t mul)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (char)(i * mul))
+			break;
+	return i;
+}
+
+/*
+ * One 2 MiB hugetlb page, byte i (char)(i * 3) (pm_fill_pattern()), put on
+ * node 0. NULL if none is reserved.
+ */
+static inline char *pm_map_hugetlb(void)
+{
+	char *p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	int node = 0, status;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	pm_fill_pattern(p, 2UL << 20, 3);
+	pm_sys_move_pages(0, 1, (void **)&p, &node, &status, 0);
+	return p;
+}
+
 /* A kernel without THP (PREEMPT_RT on 6.12) has no THP and no huge zero page. */
 static inline int pm_have_thp(void)
 {
@@ -160,6 +235,335 @@ static inline void pm_fill_int(int *a, size_t n, int v)
 		a[n] = v;
 }
 
+/* Writes @val to a sysfs, procfs or cgroup file. 0 or -errno. */
+static inline int pm_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* The number a sysfs or procfs file holds; -1 if it cannot be read. */
+static inline long pm_read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* A node's count of 2 MiB huge pages; qemu/init reserves 8 on each. */
+#define PM_NODE_HUGEPAGES \
+	"/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages"
+#define PM_GUEST_HUGEPAGES	"8"
+
+static inline int pm_set_hugepages(int node, const char *val)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), PM_NODE_HUGEPAGES, node);
+	return pm_write_file(path, val);
+}
+
+/*
+ * Fills @node without the OOM killer: huge pages take the big blocks, then
+ * base pages are moved there through the device @fd, 256 a call, until the
+ * target allocation fails. (Through pagemove: the syscall's allocation is
+ * not __GFP_NOWARN and would print a splat.) Returns the filler, *@n pages,
+ * for pm_unfill_node(); NULL on failure.
+ */
+static inline char *pm_fill_node(int fd, int node, size_t *n)
+{
+	char *filler;
+	size_t j;
+
+	if (pm_set_hugepages(node, "100000"))
+		return NULL;
+	*n = pm_node_free_kb(node) / 4 + 2048;
+	filler = pm_map_anon(*n, 1);
+	if (!filler) {
+		pm_set_hugepages(node, PM_GUEST_HUGEPAGES);
+		return NULL;
+	}
+	for (j = 0; j + 256 <= *n; j += 256) {
+		void *fp[256];
+		int fn[256], fs[256], k;
+
+		for (k = 0; k < 256; k++) {
+			fp[k] = filler + (j + k) * PM_PAGE;
+			fn[k] = node;
+		}
+		pm_move(fd, 0, 256, fp, fn, fs, 0, NULL);
+		if (fs[255] == -ENOMEM)
+			break;
+	}
+	return filler;
+}
+
+/* Gives @node back what pm_fill_node() took. */
+static inline void pm_unfill_node(int node, char *filler, size_t n)
+{
+	munmap(filler, n * PM_PAGE);
+	pm_set_hugepages(node, PM_GUEST_HUGEPAGES);
+}
+
+/*
+ * Writes to every stack page the calls after it may use, so none faults
+ * later. Not inline: its frame must lie below its caller's.
+ */
+static void __attribute__((noinline, unused)) pm_prefault_stack(void)
+{
+	volatile char pad[64 * 1024];
+
+	memset((char *)pad, 1, sizeof(pad));
+}
+
+/* --- cgroups (v2, mounted at /sys/fs/cgroup) ------------------------- */
+
+#define PM_CGROUP	"/sys/fs/cgroup"
+
+/* Enables @controller ("cpuset", "memory") for the root's children. 0 or -errno. */
+static inline int pm_cgroup_enable(const char *controller)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "+%s", controller);
+	return pm_write_file(PM_CGROUP "/cgroup.subtree_control", val);
+}
+
+/* Creates the cgroup @cg (if needed) and writes @val to its @file. 0 or -errno. */
+static inline int pm_cgroup_make(const char *cg, const char *file, const char *val)
+{
+	char path[128];
+
+	mkdir(cg, 0755);
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return pm_write_file(path, val);
+}
+
+/*
+ * Moves the calling process into @cg, having faulted in first all it
+ * would fault later (the stack; the procs file is opened before joining):
+ * under memory.max = 0, the next charge is the one the test means.
+ * 0 or -errno.
+ */
+static inline int pm_cgroup_enter(const char *cg)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	pm_prefault_stack();
+	ret = write(fd, "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+/* --- child processes ------------------------------------------------- */
+
+/*
+ * A call made in a child, its result handed back: for calls made as
+ * another user or from another cgroup. Returns 0 in the child, the
+ * child's pid in the parent, -1 on failure; *@reply is the pipe end each
+ * side keeps. The child ends with pm_reply() (or exits: no answer), the
+ * parent collects with pm_wait_reply().
+ */
+static inline pid_t pm_fork_reply(int *reply)
+{
+	int pfd[2];
+	pid_t child;
+
+	if (pipe(pfd))
+		return -1;
+	child = fork();
+	if (child < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	close(pfd[child ? 1 : 0]);
+	*reply = pfd[child ? 0 : 1];
+	return child;
+}
+
+/* In the child of pm_fork_reply(): hands @ret back, exits. */
+static inline void __attribute__((noreturn)) pm_reply(int reply, long ret)
+{
+	_exit(write(reply, &ret, sizeof(ret)) == sizeof(ret) ? 0 : 2);
+}
+
+/* What the child replied; -998 if it exited without a reply. */
+static inline long pm_wait_reply(pid_t child, int reply)
+{
+	long ret;
+
+	waitpid(child, NULL, 0);
+	if (read(reply, &ret, sizeof(ret)) != sizeof(ret))
+		ret = -998;
+	close(reply);
+	return ret;
+}
+
+/* The pid of a child already reaped: no process has it now. -1 on failure. */
+static inline pid_t pm_reaped_pid(void)
+{
+	pid_t child = fork();
+
+	if (!child)
+		_exit(0);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	return child;
+}
+
+/*
+ * A child that only waits for pm_child_go(), dying with its parent: until
+ * then every private page of the parent's is mapped twice (COW after
+ * fork), shared. Its pid (*@go: the pipe that tells it to go), or -1.
+ */
+static inline pid_t pm_fork_sharer(int *go)
+{
+	int pfd[2];
+	pid_t child;
+	char c;
+
+	if (pipe(pfd))
+		return -1;
+	child = fork();
+	if (!child) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(pfd[1]);
+		if (read(pfd[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[0]);
+	if (child < 0)
+		close(pfd[1]);
+	else
+		*go = pfd[1];
+	return child;
+}
+
+/*
+ * A child with @n pages of its own (pm_map_anon(), placed on node 0) that
+ * waits for pm_child_go(), then exits 0 if each page still holds its data
+ * and is on @node, 1 if not. Its pid (*@addr: where the pages are in it,
+ * *@go: the pipe that tells it to look), or -1.
+ */
+static inline pid_t pm_fork_owner(size_t n, int node, char **addr, int *go)
+{
+	int pfd[2], rfd[2];
+	pid_t child;
+	size_t i;
+	char c;
+
+	if (pipe(pfd))
+		return -1;
+	if (pipe(rfd)) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	child = fork();
+	if (!child) {
+		char *b = pm_map_anon(n, 1);
+		int ok;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (!b)
+			_exit(2);
+		pm_place(b, n, 0);
+		if (write(pfd[1], &b, sizeof(b)) != sizeof(b) || read(rfd[0], &c, 1) != 1)
+			_exit(2);
+		ok = pm_check_data(b, n);
+		for (i = 0; i < n; i++)
+			ok &= pm_node_of(b + i * PM_PAGE) == node;
+		_exit(ok ? 0 : 1);
+	}
+	close(pfd[1]);
+	close(rfd[0]);
+	if (child > 0 && read(pfd[0], addr, sizeof(*addr)) != sizeof(*addr)) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		child = -1;
+	}
+	close(pfd[0]);
+	if (child < 0)
+		close(rfd[1]);
+	else
+		*go = rfd[1];
+	return child;
+}
+
+/* Tells a child of pm_fork_sharer() or pm_fork_owner() to go: its wait status (-1: not told). */
+static inline int pm_child_go(pid_t child, int go)
+{
+	int told = write(go, "x", 1) == 1, wstatus = -1;
+
+	close(go);
+	waitpid(child, &wstatus, 0);
+	return told ? wstatus : -1;
+}
+
+/* --- pinned pages ---------------------------------------------------- */
+
+/* An io_uring instance, for its fixed buffers; -errno where there is none. */
+static inline int pm_io_uring(void)
+{
+	struct io_uring_params p = { 0 };
+	int ring = syscall(__NR_io_uring_setup, 4, &p);
+
+	return ring < 0 ? -errno : ring;
+}
+
+/*
+ * Registers @len bytes at @buf as a fixed buffer of @ring: the pages are
+ * pinned (FOLL_LONGTERM), unmovable, until the ring is closed. 0 or -errno.
+ */
+static inline int pm_io_uring_pin(int ring, void *buf, size_t len)
+{
+	struct iovec iov = { buf, len };
+
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1))
+		return -errno;
+	return 0;
+}
+
+/*
+ * The page at @addr spliced into a new pipe that nobody reads: the pipe
+ * holds a reference, so migration fails (-EBUSY) until @pipefd is closed.
+ * 0 or -errno.
+ */
+static inline int pm_vmsplice_hold(void *addr, int pipefd[2])
+{
+	struct iovec iov = { addr, PM_PAGE };
+	ssize_t n;
+	int err;
+
+	if (pipe(pipefd))
+		return -errno;
+	n = vmsplice(pipefd[1], &iov, 1, 0);
+	if (n == PM_PAGE)
+		return 0;
+	err = n < 0 ? -errno : -EIO;
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return err;
+}
+
 /*
  * pm_testfs.ko, the test-only filesystem without migrate_folio: loaded once,
  * a fresh instance mounted at @dir (created if needed). 0 or -errno.
@@ -185,15 +589,7 @@ static inline int pm_testfs_mount(const char *dir)
 /* How many times the filesystem's failing writepage has run. */
 static inline long pm_testfs_writepage_calls(void)
 {
-	FILE *f = fopen("/sys/module/pm_testfs/parameters/writepage_calls", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return pm_read_long("/sys/module/pm_testfs/parameters/writepage_calls");
 }
 
 /*
@@ -219,5 +615,44 @@ static inline char *pm_testfs_map(const char *dir, const char *file, size_t n)
 		memset(p + i * PM_PAGE, (int)(i * 7 + 1), PM_PAGE);
 	return p;
 }
+
+/*
+ * The start of a pm_testfs case: @n pages of @file mapped and dirtied
+ * (pm_testfs_map()) on a fresh mount at @dir; *@calls: how many times
+ * writepage has run so far. NULL on failure.
+ */
+static inline char *pm_testfs_case_start(const char *dir, const char *file, size_t n,
+					 long *calls)
+{
+	char *p;
+
+	if (pm_testfs_mount(dir))
+		return NULL;
+	p = pm_testfs_map(dir, file, n);
+	*calls = pm_testfs_writepage_calls();
+	return p;
+}
+
+#ifdef __KSELFTEST_HARNESS_H
+/* --- checks, for the tests of kselftest_harness.h --------------------- */
+
+/*
+ * The end of a pm_testfs case begun with pm_testfs_case_start(): writepage
+ * ran since @calls if and only if @writeback_tried; the @n pages at @p kept
+ * their data. Unmaps, unmounts.
+ */
+static inline void pm_testfs_case_end(struct __test_metadata *_metadata, const char *dir,
+				      char *p, size_t n, long calls, int writeback_tried)
+{
+	if (writeback_tried) {
+		EXPECT_LT(calls, pm_testfs_writepage_calls());
+	} else {
+		EXPECT_EQ(calls, pm_testfs_writepage_calls());
+	}
+	EXPECT_TRUE(pm_check_data(p, n));
+	munmap(p, n * PM_PAGE);
+	EXPECT_EQ(0, umount(dir));
+}
+#endif
 
 #endif /* PM_TEST_H */

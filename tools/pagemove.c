@@ -1109,6 +1109,36 @@ static int scan_error(struct scan *s, long err, bool all)
 	return pid_error(s->pid, (int)-err, true, all, s->q.calls > 0);
 }
 
+/*
+ * The head of move's JSON document, the same for every form: who, to
+ * where, how, and how the pages were chosen (@select).
+ */
+static void jw_move_head(int pid, int node, const struct opts *o, const char *select)
+{
+	jw_open(NULL, '{');
+	jw_str("command", cmd);
+	jw_int("pid", pid);
+	jw_int("node", node);
+	jw_str("mode", o->compat ? "compat" : "default");
+	jw_bool("move_all", o->all);
+	jw_str("select", select);
+}
+
+/* What became of the pages asked: their statuses, the sums, the module's tally. */
+static void jw_move_outcome(const struct counts *c, uint64_t moved, uint64_t shared,
+			    uint64_t failed, const struct tally *t)
+{
+	jw_open("statuses", '{');
+	jw_nodes("nodes", c);
+	jw_errors("errors", c, false);
+	jw_u64("unwritten", c->unwritten);
+	jw_close('}');
+	jw_u64("moved", moved);
+	jw_u64("shared", shared);
+	jw_u64("failed", failed);
+	jw_tally(t);
+}
+
 /* The address form: exactly the pages listed, module semantics throughout. */
 static int move_addresses(int pid, int node, const struct opts *o, unsigned int flags,
 			  int argc, char **argv)
@@ -1168,24 +1198,10 @@ static int move_addresses(int pid, int node, const struct opts *o, unsigned int 
 			failed++;
 	}
 	if (json) {
-		jw_open(NULL, '{');
-		jw_str("command", cmd);
-		jw_int("pid", pid);
-		jw_int("node", node);
-		jw_str("mode", o->compat ? "compat" : "default");
-		jw_bool("move_all", o->all);
-		jw_str("select", "addresses");
+		jw_move_head(pid, node, o, "addresses");
 		jw_u64("pages", p.nr);
 		jw_u64("asked", p.nr);
-		jw_open("statuses", '{');
-		jw_nodes("nodes", c);
-		jw_errors("errors", c, false);
-		jw_u64("unwritten", c->unwritten);
-		jw_close('}');
-		jw_u64("moved", moved);
-		jw_u64("shared", shared);
-		jw_u64("failed", failed);
-		jw_tally(&t);
+		jw_move_outcome(c, moved, shared, failed, &t);
 		jw_entries(p.addr, status, p.nr);
 		jw_close('}');
 	} else {
@@ -1359,13 +1375,7 @@ static int move_selected(int pid, int node, const struct opts *o, unsigned int f
 	}
 	progress_end();
 	if (json) {
-		jw_open(NULL, '{');
-		jw_str("command", cmd);
-		jw_int("pid", pid);
-		jw_int("node", node);
-		jw_str("mode", o->compat ? "compat" : "default");
-		jw_bool("move_all", o->all);
-		jw_str("select", o->map ? "map" : "range");
+		jw_move_head(pid, node, o, o->map ? "map" : "range");
 		jw_str(o->map ? "map" : "range", o->map ? o->map : o->range);
 		jw_u64("mappings", nmaps);
 		jw_u64("pages", pages);
@@ -1375,15 +1385,7 @@ static int move_selected(int pid, int node, const struct opts *o, unsigned int f
 		jw_errors("errors", s.not_asked, false);
 		jw_close('}');
 		jw_u64("asked", by_range ? pages : p->found);
-		jw_open("statuses", '{');
-		jw_nodes("nodes", p->c);
-		jw_errors("errors", p->c, false);
-		jw_u64("unwritten", p->c->unwritten);
-		jw_close('}');
-		jw_u64("moved", p->moved);
-		jw_u64("shared", p->shared);
-		jw_u64("failed", p->failed);
-		jw_tally(&s.t);
+		jw_move_outcome(p->c, p->moved, p->shared, p->failed, &s.t);
 		jw_close('}');
 	} else {
 		if (o->map)
