@@ -91,6 +91,7 @@ struct pm_worker {
 	struct list_head list;
 	struct pm_alloc a;
 	int err;
+	bool queued;		/* handed to a kworker: wait for it */
 };
 
 static void pm_worker_fn(struct work_struct *work)
@@ -133,15 +134,17 @@ static unsigned int pm_pick_cpus(int node, int src, int *cpus, unsigned int max)
 	return n;
 }
 
-static unsigned long pm_list_pages(struct list_head *list, int *src)
+static unsigned long pm_list_pages(struct list_head *list, int *src, unsigned int *folios)
 {
 	struct folio *folio;
 	unsigned long pages = 0;
 
+	*folios = 0;
 	list_for_each_entry(folio, list, lru) {
 		if (!pages)
 			*src = folio_nid(folio);
 		pages += folio_nr_pages(folio);
+		++*folios;
 	}
 	return pages;
 }
@@ -149,12 +152,14 @@ static unsigned long pm_list_pages(struct list_head *list, int *src)
 int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc *a)
 {
 	int cpus[PM_MAX_WORKERS], src = NUMA_NO_NODE, neg = 0, sum = 0;
-	unsigned long pages = pm_list_pages(list, &src), seen = 0;
-	unsigned int n = min3(c->max_workers, (unsigned int)PM_MAX_WORKERS,
-			      (unsigned int)(pages / PM_PAR_MIN_PAGES)), i;
+	unsigned int folios, n, i;
+	unsigned long pages = pm_list_pages(list, &src, &folios), seen = 0;
 	struct pm_worker *w;
 	struct folio *folio, *next;
 
+	/* No worker without a folio of its own to migrate (a THP is one). */
+	n = min3(c->max_workers, (unsigned int)PM_MAX_WORKERS,
+		 (unsigned int)min_t(unsigned long, pages / PM_PAR_MIN_PAGES, folios));
 	if (n > 1)
 		n = 1 + pm_pick_cpus(a->mtc.nid, src, cpus, n - 1);
 	if (n <= 1)
@@ -177,13 +182,20 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		seen += folio_nr_pages(folio);
 	}
 	for (i = 1; i < n; i++) {
+		w[i].err = 0;
+		/* Big folios may leave a share empty: no wake-up for it. */
+		w[i].queued = !list_empty(&w[i].list);
+		if (!w[i].queued)
+			continue;
 		INIT_WORK(&w[i].work, pm_worker_fn);
 		init_completion(&w[i].done);
 		queue_work_on(cpus[i - 1], system_highpri_wq, &w[i].work);
 	}
 	w[0].err = pm_migrate(&w[0].list, &w[0].a);
+	/* (Not the list: a worker that moved all of its share empties it.) */
 	for (i = 1; i < n; i++)
-		wait_for_completion(&w[i].done);
+		if (w[i].queued)
+			wait_for_completion(&w[i].done);
 
 	/* As one migrate_pages() call: -ENOMEM wins, else the failures add up. */
 	a->nr_nomem = 0;

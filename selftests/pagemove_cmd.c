@@ -796,7 +796,8 @@ TEST_F(cmd, migrate_there_and_back)
 	EXPECT_EQ(NH, count_on(self->pid, self->in.heap, NH, 1));
 
 	res_free(&self->r);
-	ASSERT_EQ(0, RUN(&self->r, "migrate", self->pid_s, "1", "0"));
+	ASSERT_EQ(0, RUN(&self->r, "migrate", self->pid_s, "1", "0"))
+		TH_LOG("out: %s\nerr: %s", self->r.out, self->r.err);
 	HAS(self->r.out, "1 -> 0: found ");
 	HAS(self->r.out, ", failed 0");	/* shared pages (vdso, text) are not failures */
 	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 0));

@@ -32,8 +32,8 @@
 #include "kselftest_harness.h"
 #include "pm_test.h"
 
-#define MAXC		4096			/* entries in each array buffer */
-#define CHUNK		512			/* the module's chunk: re-reads past it */
+#define CHUNK		PM_CHUNK_ENTRIES	/* the module's chunk: re-reads past it */
+#define MAXC		(2 * CHUNK)		/* entries in each array buffer */
 #define NSLOT		3			/* churned target regions */
 #define SLOT		(2UL << 20)		/* 2 MiB each: room for a THP */
 #define WIT		(2UL << 20)		/* the witness region */

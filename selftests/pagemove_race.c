@@ -227,13 +227,13 @@ TEST_F(race, two_callers_pull_the_same_pages)
 
 /*
  * The request's arrays change while the module works on them. A call
- * larger than one chunk (512 entries) is validated, then each chunk is
+ * larger than one chunk (PM_CHUNK_ENTRIES) is validated, then each chunk is
  * read again: a node flipped in between to an out-of-range value once
  * indexed the module's per-node lists unchecked (an oops for 1 << 28, a
  * silent out-of-bounds list write for 5). Each value must be checked where
  * it is used: the answer is an errno or a per-entry -ENODEV, never harm.
  */
-#define FN	1024		/* entries: two chunks */
+#define FN	(PM_CHUNK_ENTRIES + 512)	/* entries: two chunks */
 
 struct flipper {
 	int *nodes;
@@ -250,7 +250,7 @@ static void *flip_thread(void *arg)
 	unsigned long n = 0;
 
 	while (!fl->stop) {
-		int k = 512 + (int)(n * 37 % (FN - 512));	/* the re-read chunk */
+		int k = PM_CHUNK_ENTRIES + (int)(n * 37 % (FN - PM_CHUNK_ENTRIES)); /* re-read */
 
 		fl->nodes[k] = bad[n % 5];
 		fl->pages[k] = fl->spare;			/* and a page that changes too */
@@ -269,7 +269,7 @@ static void *flip_thread(void *arg)
  * the bytes of two addresses of the block, so it points into the block
  * too, never at a page another process shares (the harness's parent).
  */
-#define FBLOCK	(8UL << 20)
+#define FBLOCK	(32UL << 20)	/* holds FN + 1 pages */
 
 TEST_F(race, arrays_change_during_the_call)
 {

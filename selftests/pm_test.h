@@ -29,6 +29,8 @@
 
 #define PM_PAGE		4096UL
 #define PM_SENTINEL	(-12345)
+/* The module's chunk (PM_CHUNK): a call above it reads its arrays again. */
+#define PM_CHUNK_ENTRIES	4096
 #define PM_KO		"/lib/pagemove/pagemove.ko"
 
 /* A node list such as "0-1,3" from sysfs, as a bitmask. */

@@ -110,7 +110,7 @@ enum {
  *   -ENOENT  move mode, and no entry needed moving (all in place, absent,
  *            invalid, or shared without MOVE_ALL); statuses are written
  *   -ENOMEM  the module could not allocate its own working memory: one
- *            allocation per call, sized by min(count, 512) entries and the
+ *            allocation per call, sized by min(count, 4096) entries and the
  *            node count (never by count), charged to the caller's memory
  *            cgroup, which refuses it rather than OOM-kill; nothing was
  *            moved and no status written
@@ -119,8 +119,8 @@ enum {
  * memory that another thread may rewrite at any moment. The module reads
  * each value once into its own copy and checks it where it is used, so
  * what changed mid-call gets an answer for what was read, never harm:
- * a call above 512 entries validates every node first, then reads each
- * chunk of 512 again when it reaches it; an entry whose node is no longer
+ * a call above 4096 entries validates every node first, then reads each
+ * chunk of 4096 again when it reaches it; an entry whose node is no longer
  * valid then gets that errno as its status (-ENODEV or -EACCES) while the
  * other entries go on, and a chunk that became unreadable ends the call
  * with -EFAULT (earlier chunks keep their statuses and moves). Likewise
@@ -174,7 +174,7 @@ struct pagemove_move {
  *
  * The whole range, without per-page arrays: the same checks, permissions
  * and statuses as PAGEMOVE_MOVE in default mode with every entry naming
- * @node, the range read in chunks of 512 pages, each chunk migrated per
+ * @node, the range read in chunks of 4096 pages, each chunk migrated per
  * node (in parallel when large). The process's memory policy is not
  * changed (mbind(2) with MPOL_MF_MOVE changes it). Returns 0, or -ENOENT
  * when no page needed moving (counts and statuses are still written), or
