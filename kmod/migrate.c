@@ -154,6 +154,7 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 	int cpus[PM_MAX_WORKERS], src = NUMA_NO_NODE, neg = 0, sum = 0;
 	unsigned int folios, n, i;
 	unsigned long pages = pm_list_pages(list, &src, &folios), seen = 0;
+	bool own;
 	struct pm_worker *w;
 	struct folio *folio, *next;
 
@@ -181,7 +182,15 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		list_move_tail(&folio->lru, &w[seen * n / pages].list);
 		seen += folio_nr_pages(folio);
 	}
-	for (i = 1; i < n; i++) {
+	/*
+	 * Moving the caller's own memory, the caller's CPU has that mm loaded
+	 * and every worker's TLB flush interrupts it (6.1 flushes once per
+	 * folio). So its share goes to a kworker on its CPU and the caller
+	 * sleeps: that CPU, running a kernel thread, is lazy, and flushes
+	 * skip it.
+	 */
+	own = current->mm == c->lk.mm;
+	for (i = own ? 0 : 1; i < n; i++) {
 		w[i].err = 0;
 		/* Big folios may leave a share empty: no wake-up for it. */
 		w[i].queued = !list_empty(&w[i].list);
@@ -189,11 +198,13 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 			continue;
 		INIT_WORK(&w[i].work, pm_worker_fn);
 		init_completion(&w[i].done);
-		queue_work_on(cpus[i - 1], system_highpri_wq, &w[i].work);
+		queue_work_on(i ? cpus[i - 1] : raw_smp_processor_id(), system_highpri_wq,
+			      &w[i].work);
 	}
-	w[0].err = pm_migrate(&w[0].list, &w[0].a);
+	if (!own)
+		w[0].err = pm_migrate(&w[0].list, &w[0].a);
 	/* (Not the list: a worker that moved all of its share empties it.) */
-	for (i = 1; i < n; i++)
+	for (i = own ? 0 : 1; i < n; i++)
 		if (w[i].queued)
 			wait_for_completion(&w[i].done);
 
