@@ -113,13 +113,19 @@ void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 	pm_walk_end(&w, vma);
 }
 
-void pm_lookup_forget(struct pm_lookup_ctx *ctx)
+/* Leave the query's lockless read of a PTE table, if in one. */
+static void pm_ptes_drop(struct pm_lookup_ctx *ctx)
 {
-	ctx->vma = NULL;
 	if (ctx->ptes) {
 		ctx->ptes = NULL;
 		rcu_read_unlock();
 	}
+}
+
+void pm_lookup_forget(struct pm_lookup_ctx *ctx)
+{
+	ctx->vma = NULL;
+	pm_ptes_drop(ctx);
 }
 
 /*
@@ -179,10 +185,7 @@ static int pm_query_pte(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
 	pte_t pte;
 
 	if (!ctx->ptes || addr < ctx->ptes_start || addr >= ctx->ptes_end) {
-		if (ctx->ptes) {
-			ctx->ptes = NULL;
-			rcu_read_unlock();
-		}
+		pm_ptes_drop(ctx);
 		if (!pm_ptes_find(ctx, vma, addr))
 			return INT_MIN;
 	}
@@ -216,10 +219,7 @@ int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr, unsigned int 
 		return ret;
 	}
 	/* The walk takes the page table lock: leave the lockless read first. */
-	if (ctx->ptes) {
-		ctx->ptes = NULL;
-		rcu_read_unlock();
-	}
+	pm_ptes_drop(ctx);
 	*cost += PM_QUERY_COST_WALK;
 	folio = pm_walk_start(&w, vma, addr, ctx->compat ? PM_WALK_STAT : PM_WALK_SEED);
 	if (IS_ERR(folio))

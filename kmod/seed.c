@@ -90,19 +90,28 @@ static void pm_flush_seed(struct pm_call *c, int node, struct list_head *list)
 		pm_call(putback_movable_pages)(&done);
 }
 
-/* Another subpage of a folio this chunk already queued shares its fate. */
-static bool pm_same_folio_queued(const struct pm_call *c, unsigned int j)
+static bool pm_queued_with(const struct pm_call *c, unsigned int k, unsigned int j)
 {
-	const struct pm_page *p = &c->pg[j];
+	const struct pm_page *p = &c->pg[j], *q = &c->pg[k];
+
+	return q->verdict == PM_QUEUED && q->folio == p->folio && q->page != p->page &&
+	       c->node[k] == c->node[j];
+}
+
+/*
+ * Another subpage of a folio this chunk already queued shares its fate.
+ * Subpages mostly follow the entry that queued their folio (@last): that
+ * one is tried first, the whole chunk only when it is not the one.
+ */
+static bool pm_same_folio_queued(const struct pm_call *c, unsigned int j, unsigned int last)
+{
 	unsigned int k;
 
-	for (k = 0; k < j; k++) {
-		const struct pm_page *q = &c->pg[k];
-
-		if (q->verdict == PM_QUEUED && q->folio == p->folio && q->page != p->page &&
-		    c->node[k] == c->node[j])
+	if (last < j && pm_queued_with(c, last, j))
+		return true;
+	for (k = 0; k < j; k++)
+		if (pm_queued_with(c, k, j))
 			return true;
-	}
 	return false;
 }
 
@@ -158,7 +167,7 @@ static bool pm_carry_take(struct pm_call *c, unsigned int j, struct pm_page *p)
 /* Look up and isolate the chunk's entries, under the mmap lock. */
 static int pm_collect_seed(struct pm_call *c)
 {
-	unsigned int j, lookups = 0;
+	unsigned int j, lookups = 0, last = UINT_MAX;
 	int err;
 
 	for (j = 0; j < c->nr; j++) {
@@ -188,8 +197,10 @@ static int pm_collect_seed(struct pm_call *c)
 		pm_lookup_isolate(c, c->addr[j], node, &c->lists[node], p);
 		/* (A small folio has no other subpage: no scan of the chunk.) */
 		if (p->verdict == PM_STATUS && p->status == -EBUSY && p->folio &&
-		    folio_test_large(p->folio) && pm_same_folio_queued(c, j))
+		    folio_test_large(p->folio) && pm_same_folio_queued(c, j, last))
 			p->verdict = PM_SAME_FOLIO;
+		if (p->verdict == PM_QUEUED)
+			last = j;
 		pm_span_start(c, j, p);
 	}
 	/* A folio queued whole that runs past the chunk: see pm_carry_take(). */
