@@ -565,12 +565,13 @@ TEST_F(pm, thp_moves_whole)
 }
 
 /*
- * A THP across the range's chunk boundary (512 pages): the range starts 4
- * pages before it, so the first chunk queues it through 508 subpages and
- * the second finds its last 4 already moved. Every page of the range was
- * moved by this call: nr_moved counts them all, nr_in_place ("pages
- * already on @node") none. Fails on 6.1 and 6.12 as of 3b8777b: the second
- * chunk's lookups see the folio on @node and count 4 in place (512/4).
+ * A range that starts 4 pages before a THP. With chunks of 512 pages
+ * starting at the range, the THP ran across a chunk boundary: the first
+ * chunk queued it through 508 subpages and the second found its last 4
+ * already moved. Every page of the range was moved by this call: nr_moved
+ * counts them all, nr_in_place ("pages already on @node") none. Failed on
+ * 6.1 and 6.12 as of 3b8777b (512/4); the range's first chunk now ends at
+ * a PMD boundary, whatever the chunk size.
  */
 TEST_F(pm, thp_across_chunk_boundary_counts_moved)
 {
