@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The seed contract (SPEC §4): every status and return code of the default
- * semantics, each provoked for real, plus data integrity, shapes and leaks.
+ * The seed contract, the default semantics of include/uapi/linux/pagemove.h
+ * (pagemove(4): STATUSES, RETURN VALUE): every status and return code of
+ * it, each provoked for real, plus data integrity, shapes and leaks.
  * Runs as root in the 4-node guest (0,1: CPU+memory, 2: memory, 3: CPU).
  */
 #include <sched.h>

@@ -581,8 +581,8 @@ static void *caller_thread(void *arg)
 /*
  * Callers live in processes of their own, so that a call still running
  * GRACE_S after the end can be stopped: SIGKILL, which must end it promptly
- * with every isolated page put back (SPEC §6). @nr callers from @first share
- * one fd, each a thread.
+ * with every isolated page put back (-EINTR in include/uapi/linux/pagemove.h
+ * and pagemove(4)). @nr callers from @first share one fd, each a thread.
  */
 static pid_t caller_spawn(struct caller *cl, int first, int nr, pid_t parent)
 {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pm_testfs: a test-only filesystem for the pagemove selftests. It exists to
- * reach the two statuses no stock filesystem in the guest produces the way
- * SPEC §4 words them, for real: its address_space_operations have no
- * migrate_folio, so the kernel migrates a dirty page of it only by writing
- * it back first (fallback_migrate_folio -> writeout).
+ * reach the two statuses (-EIO, -EINVAL) no stock filesystem in the guest
+ * produces the way include/uapi/linux/pagemove.h and pagemove(4) word them,
+ * for real: its address_space_operations have no migrate_folio, so the
+ * kernel migrates a dirty page of it only by writing it back first
+ * (fallback_migrate_folio -> writeout).
  *
  * A mount holds two fixed files, 16 pages each, zero-filled, in memory:
  *   writepage-fails  ->writepage redirties the page and fails with -EIO:

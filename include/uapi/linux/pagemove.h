@@ -114,6 +114,11 @@ enum {
  *            node count (never by count), charged to the caller's memory
  *            cgroup, which refuses it rather than OOM-kill; nothing was
  *            moved and no status written
+ *   -EINTR   a fatal signal (the caller is being killed) stopped the call
+ *            part way: the pages it had isolated and not yet migrated are
+ *            put back, unmoved; what earlier batches moved stays moved,
+ *            with their statuses written (default and compat mode, queries
+ *            and PAGEMOVE_MOVE_RANGE alike)
  *
  * Arrays that change during a call: @pages, @nodes and @status are user
  * memory that another thread may rewrite at any moment. The module reads
