@@ -43,7 +43,7 @@ KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/*.sh selftests/kmod/*.c) in
 TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
 TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
 
-.PHONY: all module selftests bench examples check fuzz soak demo shell deps clean help
+.PHONY: all module selftests bench examples check fuzz soak witness demo shell deps clean help
 
 all: module
 
@@ -55,10 +55,18 @@ help:
 	@echo '  make check [KVER=..] [T=..] build, boot a guest per series, run the selftests'
 	@echo '  make fuzz [SECONDS=600] [SEED=N] [KVER=..]  the fuzzer alone, for long runs'
 	@echo '  make soak [MINUTES=30] [KVER=..]            the soak alone, for long runs'
+	@echo '  make witness [SECONDS=600] [KVER=6.12-debug] move_pages(2) alone: an upstream DEBUG_VM warning'
 	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work (6.12 unless KVER)'
 	@echo '  make bench [KVER=..] [ARGS=--quick]  the benchmark against move_pages(2), in a guest (6.12 unless KVER)'
 	@echo '  make shell [KVER=..]       interactive guest shell (6.12 unless KVER)'
 	@echo '  make deps                  install the Debian packages the above need'
+	@echo '  make install [KVER=..] [DESTDIR=..] [PREFIX=/usr/local]  the module, library, headers,'
+	@echo '                             pkg-config file, preload shim, command and man pages'
+	@echo '  make install-lib / install-module    one half of it; make uninstall[-lib|-module]'
+	@echo '  make dkms-source [DESTDIR=..]        the module source DKMS builds (/usr/src/pagemove-VER)'
+	@echo '  make dkms-check            dkms build against every pinned kernel, in a private tree'
+	@echo '  make deb                   the Debian packages into build/deb/ (lintian-checked)'
+	@echo '  make examples              the README C example, built against libpagemove.a'
 	@echo '  make clean                 remove build/ (keeps nothing)'
 	@echo '  V=1                        show the commands'
 
@@ -138,6 +146,18 @@ soak: deps selftests
 		$(if $(filter command line,$(origin KVER)),$(KVER)) -t pagemove_soak \
 		-e PAGEMOVE_SOAK_SECONDS=$$(($(MINUTES) * 60))
 
+# Not a test: shows, with move_pages(2) alone, the upstream DEBUG_VM warning
+# the fuzzer steers clear of on the debug kernel (selftests/witness/).
+witness: deps $(BUILD)/witness/thp_split_race
+	$(Q)$(ROOT)/qemu/run.sh -k $(if $(filter command line,$(origin KVER)),$(KVER),6.12-debug) \
+		-t $$(($(SECONDS) + 600)) -f $(BUILD)/witness/thp_split_race -- \
+		/opt/pagemove/thp_split_race $(SECONDS)
+
+$(BUILD)/witness/%: selftests/witness/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< -lpthread
+	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"
+
 demo:
 	$(Q)$(ROOT)/qemu/demo.sh $(if $(filter command line,$(origin KVER)),$(KVER),6.12)
 
@@ -167,6 +187,7 @@ dkms-source:
 	$(Q)install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi/linux
 	$(Q)install -m 644 Kbuild dkms.conf $(DKMS_SRC)/
 	$(Q)install -m 644 kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	$(Q)install -m 755 kmod/check-calls.sh $(DKMS_SRC)/kmod/
 	$(Q)install -m 644 include/uapi/linux/pagemove.h $(DKMS_SRC)/include/uapi/linux/
 	$(Q)echo "  INSTALL module source -> $(DKMS_SRC)"
 
@@ -196,6 +217,8 @@ install-lib: $(INST_LIB)
 	$(Q)for m in $(MAN_PAGES); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	$(Q)echo "  INSTALL libpagemove, libpagemove-preload.so, pagemove, headers, man pages -> $(DESTDIR)$(PREFIX)"
 
+# With DESTDIR, depmod is left to whoever installs the staged tree (a
+# package's postinst, as DKMS does).
 install-module: module
 	$(Q)install -d $(KMOD_DEST)
 	$(Q)install -m 644 $(MODDIR)/pagemove.ko $(KMOD_DEST)/
@@ -211,6 +234,7 @@ uninstall-lib:
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libpagemove.pc $(DESTDIR)$(INCLUDEDIR)/pagemove.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/pagemove.h \
 		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	$(Q)rmdir $(DESTDIR)$(LIBDIR)/pagemove 2>/dev/null || true
 
 uninstall-module:
 	$(Q)rm -f $(KMOD_DEST)/pagemove.ko

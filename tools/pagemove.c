@@ -89,7 +89,7 @@
 #include "pagemove.h"
 
 #ifndef PAGEMOVE_VERSION
-#define PAGEMOVE_VERSION "0.2.0"
+#error "PAGEMOVE_VERSION comes from the Makefile (kmod/main.c's version)"
 #endif
 
 #define PM_BATCH	65536		/* entries per ioctl, well below max_pages (1048576) */
@@ -800,6 +800,9 @@ static int open_device(void)
 {
 	int fd = pagemove_open();
 
+	if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO)
+		return -complain(PM_EXIT_FAILED, -fd, "cannot open %s: %s (is the module loaded? "
+				 "modprobe pagemove)", PAGEMOVE_DEVICE, strerror(-fd));
 	if (fd < 0)
 		return -complain(PM_EXIT_FAILED, -fd, "cannot open %s: %s", PAGEMOVE_DEVICE,
 				 strerror(-fd));
@@ -1943,9 +1946,16 @@ int main(int argc, char **argv)
 	int j;
 
 	page_size = (unsigned long)sysconf(_SC_PAGESIZE);
+	/* --json may also come before the subcommand. */
+	while (argc > 1 && !strcmp(argv[1], "--json")) {
+		json = true;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
 		usage(stderr);
-		return PM_EXIT_USAGE;
+		return json ? complain(PM_EXIT_USAGE, 0, "no subcommand") : PM_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return cmd_help(0, NULL);
@@ -1963,7 +1973,6 @@ int main(int argc, char **argv)
 			return subcommands[i].fn(argc - 2, argv + 2);
 		}
 	}
-	fprintf(stderr, "%s: invalid subcommand '%s'\n", prog, argv[1]);
 	usage(stderr);
-	return PM_EXIT_USAGE;
+	return complain(PM_EXIT_USAGE, 0, "invalid subcommand '%s'", argv[1]);
 }
