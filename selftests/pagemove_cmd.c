@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <grp.h>
 #include <libgen.h>
+#include <linux/mempolicy.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -32,6 +33,7 @@ static int target_main(int argc, char **argv)
 {
 	struct target_info in;
 	int wfd = atoi(argv[2]), fd, i;
+	unsigned long node0 = 1;
 	char *p, *h;
 	void *pages[NA + NF + NH + NR];
 	int nodes[NA + NF + NH + NR], status[NA + NF + NH + NR], n = 0;
@@ -80,6 +82,12 @@ static int target_main(int argc, char **argv)
 		in.big = (unsigned long)p;
 	}
 
+	/*
+	 * The ramfs pages can never move: fault them in on node 0, whichever
+	 * CPU this runs on (on node 1 they made "migrate 1 0" exit 3).
+	 */
+	if (syscall(SYS_set_mempolicy, MPOL_BIND, &node0, 64))
+		return 18;
 	snprintf(in.rpath, sizeof(in.rpath), "%s/f-%d", RAMFS, getpid());
 	fd = open(in.rpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd >= 0 && !ftruncate(fd, NR * PM_PAGE)) {
@@ -91,11 +99,47 @@ static int target_main(int argc, char **argv)
 	}
 	if (fd >= 0)
 		close(fd);
+	if (syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0))
+		return 19;
 
 	/* Everything of ours starts on node 0, wherever this CPU is. */
 	pm_fill_int(nodes, n, 0);
 	if (pm_sys_move_pages(0, n, pages, nodes, status, MPOL_MF_MOVE) < 0)
 		return 15;
+	/*
+	 * "shared": a child maps every page too: the private ones by
+	 * copy-on-write; the MAP_SHARED file pages, which fork(2) leaves to
+	 * be faulted in again, by reading them before the test starts.
+	 */
+	if (argc > 3 && !strcmp(argv[3], "shared")) {
+		int sync[2];
+		pid_t child;
+		char b;
+
+		if (pipe(sync))
+			return 17;
+		child = fork();
+		if (child < 0)
+			return 17;
+		if (child == 0) {
+			volatile char c;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (i = 0; i < NF; i++)
+				c = ((char *)in.file)[i * PM_PAGE];
+			for (i = 0; in.ramfs && i < NR; i++)
+				c = ((char *)in.ramfs)[i * PM_PAGE];
+			(void)c;
+			if (write(sync[1], "x", 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		if (read(sync[0], &b, 1) != 1)
+			return 17;
+		close(sync[0]);
+		close(sync[1]);
+	}
 	if (write(wfd, &in, sizeof(in)) != sizeof(in))
 		return 16;
 	close(wfd);
@@ -103,7 +147,8 @@ static int target_main(int argc, char **argv)
 		pause();
 }
 
-static pid_t start_target(struct target_info *in, bool big)
+/* @mode: "small", "big" (NBIG untouched pages more) or "shared". */
+static pid_t start_target(struct target_info *in, const char *mode)
 {
 	char exe[4096], fdarg[16];
 	int pfd[2];
@@ -117,7 +162,7 @@ static pid_t start_target(struct target_info *in, bool big)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		char *argv[] = { exe, "--pm-target", fdarg, big ? "big" : "small", NULL };
+		char *argv[] = { exe, "--pm-target", fdarg, (char *)mode, NULL };
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(pfd[0]);
@@ -517,9 +562,9 @@ FIXTURE(cmd) {
 };
 
 static void setup_target(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(cmd) *self, bool big)
+			 FIXTURE_DATA(cmd) *self, const char *mode)
 {
-	self->pid = start_target(&self->in, big);
+	self->pid = start_target(&self->in, mode);
 	ASSERT_LT(0, self->pid);
 	snprintf(self->pid_s, sizeof(self->pid_s), "%d", self->pid);
 }
@@ -540,7 +585,18 @@ FIXTURE_SETUP(cmd)
 	ASSERT_EQ(0, access(PAGEMOVE_DEVICE, F_OK)) TH_LOG("no %s", PAGEMOVE_DEVICE);
 	mkdir(RAMFS, 0700);
 	mount("ramfs", RAMFS, "ramfs", 0, NULL);	/* only the exit-3 test needs it */
-	setup_target(_metadata, self, false);
+	setup_target(_metadata, self, "small");
+}
+
+/* Kills the fixture's target and starts one of another @mode. */
+static void restart_target(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(cmd) *self, const char *mode)
+{
+	kill(self->pid, SIGKILL);
+	waitpid(self->pid, NULL, 0);
+	unlink(self->in.path);
+	unlink(self->in.rpath);
+	setup_target(_metadata, self, mode);
 }
 
 FIXTURE_TEARDOWN(cmd)
@@ -733,6 +789,90 @@ TEST_F(cmd, move_map_heap_and_file)
 	HAS(self->r.out, "statuses: N2=8\n");
 	EXPECT_EQ(NF, count_on(self->pid, self->in.file, NF, 2));
 	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 0));	/* untouched */
+
+	/* [stack]: its present pages end on node 1, as show then says. */
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", "--json", self->pid_s, "--map", "[stack]", "1"));
+	JSON(self);
+	EXPECT_STREQ("[stack]", jstr(self->j, "map"));
+	EXPECT_EQ(1, jnum(self->j, "mappings"));
+	EXPECT_LE(1, jnum(self->j, "moved"));
+	EXPECT_EQ(0, jnum(self->j, "failed"));
+	EXPECT_EQ(0, jnum(self->j, "shared"));
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "show", "--json", self->pid_s));
+	JSON(self);
+	{
+		struct jv *m;
+		int seen = 0;
+
+		for (m = jget(self->j, "mappings")->kids; m; m = m->next) {
+			if (strcmp(jstr(m, "name"), "[stack]"))
+				continue;
+			seen++;
+			EXPECT_LE(1, jnum(m, "nodes.1"));
+			EXPECT_GE(0, jnum(m, "nodes.0"));	/* absent key: -12345 */
+		}
+		EXPECT_EQ(1, seen);
+	}
+}
+
+/*
+ * Pages another process maps too (here a child's copy-on-write view of
+ * everything): "shared" without --all, not failures; moved with --all,
+ * which root may ask (CAP_SYS_NICE).
+ */
+TEST_F(cmd, shared_pages_move_only_with_all)
+{
+	char rng[64];
+	int stuck;
+
+	restart_target(_metadata, self, "shared");
+	span(rng, self->in.anon, NA);
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", self->pid_s, "--range", rng, "1"));
+	HAS(self->r.out, "to node 1: moved 0, shared 32, failed 0\n");
+	HAS(self->r.out, "statuses: EACCES=32\n");
+	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 0));
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", "--json", self->pid_s, "1", rng));
+	JSON(self);
+	EXPECT_EQ(0, jnum(self->j, "move_all"));
+	EXPECT_EQ(NA, jnum(self->j, "shared"));
+	EXPECT_EQ(0, jnum(self->j, "moved"));
+	EXPECT_EQ(0, jnum(self->j, "failed"));
+	EXPECT_EQ(NA, jnum(self->j, "statuses.errors.EACCES"));
+	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 0));
+
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", "--all", "--json", self->pid_s, "--range", rng, "1"));
+	JSON(self);
+	EXPECT_EQ(1, jnum(self->j, "move_all"));
+	EXPECT_EQ(NA, jnum(self->j, "moved"));
+	EXPECT_EQ(0, jnum(self->j, "shared"));
+	EXPECT_EQ(0, jnum(self->j, "failed"));
+	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 1));
+
+	/* migrate: the heap and the file stay without --all, move with it. */
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "migrate", "--json", self->pid_s, "0", "2"))
+		TH_LOG("out: %s\nerr: %s", self->r.out, self->r.err);
+	JSON(self);
+	EXPECT_LE(NF + NH, jnum(self->j, "shared"));
+	EXPECT_EQ(jnum(self->j, "shared"), jnum(self->j, "pairs.0.shared"));
+	EXPECT_EQ(0, jnum(self->j, "failed"));
+	EXPECT_EQ(NH, count_on(self->pid, self->in.heap, NH, 0));
+	EXPECT_EQ(NF, count_on(self->pid, self->in.file, NF, 0));
+	/* The dirty ramfs pages on node 0 cannot move (-EINVAL): exit 3 for them. */
+	stuck = self->in.ramfs ? count_on(self->pid, self->in.ramfs, NR, 0) : 0;
+	res_free(&self->r);
+	ASSERT_EQ(stuck ? 3 : 0, RUN(&self->r, "migrate", "--all", self->pid_s, "0", "2"))
+		TH_LOG("out: %s\nerr: %s", self->r.out, self->r.err);
+	HAS(self->r.out, "0 -> 2: found ");
+	EXPECT_EQ(NULL, strstr(self->r.out, "shared pages not moved"));
+	EXPECT_EQ(NH, count_on(self->pid, self->in.heap, NH, 2));
+	EXPECT_EQ(NF, count_on(self->pid, self->in.file, NF, 2));
+	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 1));	/* not on node 0 */
 }
 
 TEST_F(cmd, move_partial_failure_exits_3)
@@ -965,6 +1105,17 @@ TEST_F(cmd, bad_arguments_exit_2)
 	EXPECT_EQ(2, RUN(&self->r, "query", "--json", "999999999", "1000"));
 	JSON(self);
 	EXPECT_STREQ("ESRCH", jstr(self->j, "error.errno"));
+	/* --json before the subcommand, and a document for a bad subcommand. */
+	res_free(&self->r);
+	EXPECT_EQ(2, RUN(&self->r, "--json", "show", "999999999"));
+	JSON(self);
+	EXPECT_STREQ("show", jstr(self->j, "command"));
+	EXPECT_STREQ("ESRCH", jstr(self->j, "error.errno"));
+	res_free(&self->r);
+	EXPECT_EQ(2, RUN(&self->r, "frobnicate", "--json"));
+	JSON(self);
+	EXPECT_EQ(2, jnum(self->j, "error.exit"));
+	HAS(jstr(self->j, "error.message"), "invalid subcommand 'frobnicate'");
 	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 0));	/* nothing moved */
 }
 
@@ -997,13 +1148,9 @@ TEST_F(cmd, refused_as_nobody_exit_1)
 /* A long scan: a progress line on a terminal, cleared; nothing on a pipe. */
 TEST_F(cmd, progress_only_on_a_terminal)
 {
-	char *last;
+	char *last, rng[64];
 
-	kill(self->pid, SIGKILL);
-	waitpid(self->pid, NULL, 0);
-	unlink(self->in.path);
-	unlink(self->in.rpath);
-	setup_target(_metadata, self, true);
+	restart_target(_metadata, self, "big");
 
 	res_free(&self->r);
 	ASSERT_EQ(0, RUN(&self->r, "show", self->pid_s));
@@ -1022,6 +1169,28 @@ TEST_F(cmd, progress_only_on_a_terminal)
 	ASSERT_NE(NULL, last);
 	EXPECT_EQ(strlen(last + 1), strspn(last + 1, " "));
 	EXPECT_LT(10, strlen(last + 1));
+
+	/* A long move and a long migrate: the same line, only on a terminal. */
+	span(rng, self->in.big, NBIG);
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN(&self->r, "move", self->pid_s, "--range", rng, "1"));
+	EXPECT_EQ(0, self->r.elen);
+	HAS(self->r.out, "statuses: ENOENT=70000\n");
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN_TTY(&self->r, "move", self->pid_s, "--range", rng, "1"));
+	HAS(self->r.err, "\rpagemove: move: 65536/70000 pages (93%)");
+	HAS(self->r.err, "\rpagemove: move: 70000/70000 pages (100%)");
+	ASSERT_LT(2, self->r.elen);
+	EXPECT_EQ('\r', self->r.err[self->r.elen - 1]);
+	res_free(&self->r);
+	ASSERT_EQ(self->in.ramfs ? 3 : 0, RUN(&self->r, "migrate", self->pid_s, "0", "1"));
+	EXPECT_EQ(0, self->r.elen);
+	res_free(&self->r);
+	ASSERT_EQ(0, RUN_TTY(&self->r, "migrate", self->pid_s, "1", "0"));
+	HAS(self->r.err, "\rpagemove: migrate: ");
+	ASSERT_LT(2, self->r.elen);
+	EXPECT_EQ('\r', self->r.err[self->r.elen - 1]);
+	EXPECT_EQ(NA, count_on(self->pid, self->in.anon, NA, 0));
 }
 
 int main(int argc, char **argv)
