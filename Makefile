@@ -43,7 +43,7 @@ KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/*.sh selftests/kmod/*.c) in
 TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
 TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
 
-.PHONY: all module selftests bench examples check fuzz soak witness demo shell deps clean help
+.PHONY: all module selftests bench examples check fuzz soak demo shell deps clean help
 
 all: module
 
@@ -55,7 +55,6 @@ help:
 	@echo '  make check [KVER=..] [T=..] build, boot a guest per series, run the selftests'
 	@echo '  make fuzz [SECONDS=600] [SEED=N] [KVER=..]  the fuzzer alone, for long runs'
 	@echo '  make soak [MINUTES=30] [KVER=..]            the soak alone, for long runs'
-	@echo '  make witness [SECONDS=600] [KVER=6.12-debug] move_pages(2) alone: an upstream DEBUG_VM warning'
 	@echo '  make demo [KVER=..]        boot a guest and show pagemove at work (6.12 unless KVER)'
 	@echo '  make bench [KVER=..] [ARGS=--quick]  the benchmark against move_pages(2), in a guest (6.12 unless KVER)'
 	@echo '  make shell [KVER=..]       interactive guest shell (6.12 unless KVER)'
@@ -145,18 +144,6 @@ soak: deps selftests
 	$(Q)PAGEMOVE_TIMEOUT=$$(($(MINUTES) * 180 + 900)) $(ROOT)/qemu/check.sh \
 		$(if $(filter command line,$(origin KVER)),$(KVER)) -t pagemove_soak \
 		-e PAGEMOVE_SOAK_SECONDS=$$(($(MINUTES) * 60))
-
-# Not a test: shows, with move_pages(2) alone, the upstream DEBUG_VM warning
-# the fuzzer steers clear of on the debug kernel (selftests/witness/).
-witness: deps $(BUILD)/witness/thp_split_race
-	$(Q)$(ROOT)/qemu/run.sh -k $(if $(filter command line,$(origin KVER)),$(KVER),6.12-debug) \
-		-t $$(($(SECONDS) + 600)) -f $(BUILD)/witness/thp_split_race -- \
-		/opt/pagemove/thp_split_race $(SECONDS)
-
-$(BUILD)/witness/%: selftests/witness/%.c
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< -lpthread
-	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"
 
 demo:
 	$(Q)$(ROOT)/qemu/demo.sh $(if $(filter command line,$(origin KVER)),$(KVER),6.12)
