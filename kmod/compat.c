@@ -59,9 +59,13 @@ static long pm_flush_compat(struct pm_call *c, int node, u64 start, u64 i)
 	c->migrated = true;
 	if (err) {
 		pm_call(putback_movable_pages)(list);
-		/* Failed folios plus the entries never reached. */
+		/*
+		 * Failed folios plus the entries never reached. The syscall's
+		 * int wraps above INT_MAX; ->result is an s64: it saturates
+		 * at LLONG_MAX rather than turn negative (an errno).
+		 */
 		if (err > 0)
-			err += c->count - i;
+			err = c->count - i > (u64)(LLONG_MAX - err) ? LLONG_MAX : err + (c->count - i);
 		return err;
 	}
 	c->nr_moved += i - start;
@@ -147,7 +151,7 @@ long pm_move_compat(struct pm_call *c)
 				goto out_flush;
 			err = pm_flush_compat(c, cur, start, i);
 			if (err) {
-				if (err > 0)
+				if (err > 0 && err != LLONG_MAX)
 					err--;	/* entry i has its status */
 				goto out;
 			}

@@ -6,6 +6,7 @@
  * (pre-filled with a sentinel, so "left unwritten" is compared too) must
  * be identical. Then a seeded random differential over mixed page states.
  */
+#include <limits.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
@@ -549,6 +550,72 @@ TEST(query_over_pte_tables_matches_the_syscall)
 	close(fd);
 	munmap(raw, len);
 	munmap(thp, 4UL << 20);
+}
+
+/*
+ * A compat count beyond what ioctl(2) can return. The first batch fails (its
+ * page is held by a pipe), so the call returns its one failure plus every
+ * entry never reached, almost the whole count. ioctl(2) gives INT_MAX,
+ * ->result the count, saturated at LLONG_MAX: never a negative value that
+ * reads as an errno. (move_pages(2)'s int wraps there: logged, not asked.)
+ * The arrays end at an unmapped page after their two entries; the call
+ * stops at the failed batch and reads no further.
+ */
+TEST(compat_count_above_int_max)
+{
+	static const uint64_t counts[] = { (1ULL << 31) + 5, (1ULL << 63) + 5, UINT64_MAX };
+	static const int64_t want[] = { (1LL << 31) + 5, INT64_MAX, INT64_MAX };
+	char *p = pm_map_anon(2, 1), *arr;
+	int fd = pagemove_open(), pipefd[2], where, st = PM_SENTINEL, *nodes, *status;
+	void **pages;
+	unsigned int i;
+
+	ASSERT_LE(0, fd);
+	/* pages[] and nodes[] end where a hole begins; status[] has 2 entries. */
+	arr = mmap(NULL, 4 * PM_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, arr);
+	ASSERT_EQ(0, munmap(arr + PM_PAGE, PM_PAGE));
+	ASSERT_EQ(0, munmap(arr + 3 * PM_PAGE, PM_PAGE));
+	pages = (void **)(arr + PM_PAGE - 2 * sizeof(void *));
+	nodes = (int *)(arr + 3 * PM_PAGE - 2 * sizeof(int));
+	status = (int *)arr;
+	ASSERT_EQ(0, pm_sys_move_pages(0, 1, (void **)&p, NULL, &where, 0));
+	ASSERT_TRUE(where == 0 || where == 1);
+	ASSERT_EQ(0, pm_vmsplice_hold(p, pipefd));
+	pages[0] = p;			/* held: its batch fails */
+	pages[1] = p + PM_PAGE;		/* another node: flushes the first batch */
+	nodes[0] = !where;
+	nodes[1] = where;
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		struct pagemove_move req = {
+			.size = sizeof(req), .flags = PAGEMOVE_F_COMPAT | PAGEMOVE_MF_MOVE,
+			.count = counts[i], .pages = (uintptr_t)pages,
+			.nodes = (uintptr_t)nodes, .status = (uintptr_t)status,
+		};
+		long sys;
+		int ret;
+
+		status[0] = status[1] = PM_SENTINEL;
+		ret = ioctl(fd, PAGEMOVE_MOVE, &req);
+		EXPECT_EQ(INT_MAX, ret) TH_LOG("count %#llx: errno %d", (unsigned long long)counts[i],
+					     ret < 0 ? errno : 0);
+		EXPECT_EQ(want[i], req.result) TH_LOG("count %#llx", (unsigned long long)counts[i]);
+		EXPECT_EQ(0, req.nr_moved);
+		EXPECT_EQ(PM_SENTINEL, status[0]);	/* a failed batch leaves it */
+		EXPECT_EQ(PM_SENTINEL, status[1]);	/* never reached */
+		sys = pm_sys_move_pages(0, counts[i], pages, nodes, status, 0);
+		TH_LOG("count %#llx: pagemove %d (result %lld), move_pages(2) %ld%s",
+		       (unsigned long long)counts[i], ret, (long long)req.result, sys,
+		       sys == -1 ? " (errno set)" : "");
+	}
+	ASSERT_EQ(0, pm_sys_move_pages(0, 1, (void **)&p, NULL, &st, 0));
+	EXPECT_EQ(where, st);		/* the held page never moved */
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(fd);
+	munmap(arr, PM_PAGE);
+	munmap(arr + 2 * PM_PAGE, PM_PAGE);
+	munmap(p, 2 * PM_PAGE);
 }
 
 TEST_HARNESS_MAIN

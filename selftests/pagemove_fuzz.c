@@ -883,11 +883,9 @@ static void one_call(uint64_t *s)
 	}
 	/*
 	 * Compat mode returns move_pages(2)'s count, failed folios plus entries
-	 * not reached (count - i): above LLONG_MAX that overflows the syscall's
-	 * own long, so no value can be demanded there.
+	 * not reached (count - i), saturated at LLONG_MAX in ->result and at
+	 * INT_MAX from ioctl(2): whatever the count, never a negative value.
 	 */
-	if (compat && r0.nodes && count > LLONG_MAX)
-		return;
 	if (ret < 0) {
 		/* ioctl(2) returns an int: a compat count above INT_MAX must not pose as an errno. */
 		if (ret != -1 || !errno_ok(e))

@@ -63,7 +63,9 @@ enum {
  * @result: (out) the call's return value, also returned by ioctl(2); as
  *	ioctl(2) returns an int, a positive value above INT_MAX (compat mode,
  *	count above INT_MAX) comes back from ioctl(2) as INT_MAX, and only
- *	@result has it (libpagemove returns @result)
+ *	@result has it (libpagemove returns @result); a count above
+ *	LLONG_MAX saturates @result at LLONG_MAX (move_pages(2)'s int wraps
+ *	there, even to values that read as an errno)
  *
  * Default semantics (the 2006 move_pages seed contract, the same on every
  * kernel): every entry gets a final status, even when others fail.
