@@ -1122,7 +1122,7 @@ TEST_F_TIMEOUT(fuzz, hostile_requests_and_address_space, DEF_SECONDS + 120)
 	ksft_print_msg("returns: 0 %lu, >0 %lu", F.ret_hist[0], F.ret_hist[1]);
 	for (i = 0; i < 200; i++)
 		if (F.ret_hist[2 + i])
-			printf(", -%s %lu", ename(i), F.ret_hist[2 + i]);
+			printf(", -%s(%d) %lu", ename(i), i, F.ret_hist[2 + i]);
 	printf("\n");
 	ksft_print_msg("statuses: unwritten %lu", F.st_sentinel);
 	for (i = 0; i < 4; i++)
@@ -1130,7 +1130,7 @@ TEST_F_TIMEOUT(fuzz, hostile_requests_and_address_space, DEF_SECONDS + 120)
 			printf(", node%d %lu", i, F.st_hist[i]);
 	for (i = 0; i < 200; i++)
 		if (F.st_hist[4 + i])
-			printf(", -%s %lu", ename(i), F.st_hist[4 + i]);
+			printf(", -%s(%d) %lu", ename(i), i, F.st_hist[4 + i]);
 	printf("\n");
 	fflush(stdout);
 
