@@ -777,7 +777,9 @@ TEST_F(cmd, move_map_heap_and_file)
 	JSON(self);
 	EXPECT_STREQ("[heap]", jstr(self->j, "map"));
 	EXPECT_LE(NH, jnum(self->j, "asked"));
-	EXPECT_EQ(jnum(self->j, "asked"), jnum(self->j, "moved") + jnum(self->j, "nr_in_place"));
+	/* All end on node 1; those libc faulted there already are in place. */
+	EXPECT_EQ(jnum(self->j, "asked"), jnum(self->j, "moved"));
+	EXPECT_EQ(jnum(self->j, "asked"), jnum(self->j, "nr_moved") + jnum(self->j, "nr_in_place"));
 	EXPECT_EQ(0, jnum(self->j, "failed"));
 	EXPECT_EQ(NH, count_on(self->pid, self->in.heap, NH, 1));
 
