@@ -558,8 +558,8 @@ TEST(query_over_pte_tables_matches_the_syscall)
  * entry never reached, almost the whole count. ioctl(2) gives INT_MAX,
  * ->result the count, saturated at LLONG_MAX: never a negative value that
  * reads as an errno. (move_pages(2)'s int wraps there: logged, not asked.)
- * The arrays end at an unmapped page after their two entries; the call
- * stops at the failed batch and reads no further.
+ * pages[] and nodes[] end at an unmapped page after their two entries;
+ * the call ends at the failed batch and reads no further.
  */
 TEST(compat_count_above_int_max)
 {
@@ -602,7 +602,7 @@ TEST(compat_count_above_int_max)
 		EXPECT_EQ(want[i], req.result) TH_LOG("count %#llx", (unsigned long long)counts[i]);
 		EXPECT_EQ(0, req.nr_moved);
 		EXPECT_EQ(PM_SENTINEL, status[0]);	/* a failed batch leaves it */
-		EXPECT_EQ(PM_SENTINEL, status[1]);	/* never reached */
+		EXPECT_EQ(PM_SENTINEL, status[1]);	/* read, but the call ends at the batch */
 		sys = pm_sys_move_pages(0, counts[i], pages, nodes, status, 0);
 		TH_LOG("count %#llx: pagemove %d (result %lld), move_pages(2) %ld%s",
 		       (unsigned long long)counts[i], ret, (long long)req.result, sys,

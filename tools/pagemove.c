@@ -799,13 +799,12 @@ static int maps_error(int pid, int err)
 static int open_device(void)
 {
 	int fd = pagemove_open();
+	bool absent = fd == -ENOENT || fd == -ENODEV || fd == -ENXIO;
 
-	if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO)
-		return -complain(PM_EXIT_FAILED, -fd, "cannot open %s: %s (is the module loaded? "
-				 "modprobe pagemove)", PAGEMOVE_DEVICE, strerror(-fd));
 	if (fd < 0)
-		return -complain(PM_EXIT_FAILED, -fd, "cannot open %s: %s", PAGEMOVE_DEVICE,
-				 strerror(-fd));
+		return -complain(PM_EXIT_FAILED, -fd, "cannot open %s: %s%s", PAGEMOVE_DEVICE,
+				 strerror(-fd),
+				 absent ? " (is the module loaded? modprobe pagemove)" : "");
 	return fd;
 }
 
