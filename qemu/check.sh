@@ -9,7 +9,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 # shellcheck disable=SC1091
-series=$(sed -n 's/^SERIES=//p' "$HERE/kernels.conf")
+series=$(sed -n 's/^SERIES=//p' "${PAGEMOVE_KERNELS_CONF:-$HERE/kernels.conf}")
 filter=
 envs=()
 picked=
@@ -36,7 +36,8 @@ done
 total_p=0 total_f=0 total_s=0
 summary=()
 
-# Host checks (whole runs only): the man pages render clean, DKMS builds the
+# Host checks (whole runs only): a withdrawn pin resolves (qemu/pin-check.sh,
+# offline), the man pages render clean, DKMS builds the
 # module from its installed source for every Debian kernel, the Debian
 # packages build, lint clean and hold what make install lays out.
 host_check() { # NAME COMMAND...
@@ -55,21 +56,34 @@ host_check() { # NAME COMMAND...
 	fi
 }
 if [ -z "$filter" ] && [ -z "$picked" ]; then
-	echo "check: host: man pages, DKMS, Debian packages"
+	echo "check: host: kernel pins, man pages, DKMS, Debian packages"
 	mkdir -p "$ROOT/build"
+	host_check pins "$HERE/pin-check.sh"
 	host_check man "$ROOT/pkg/man-check.sh"
 	host_check dkms "$ROOT/pkg/dkms-check.sh"
 	host_check deb "$ROOT/pkg/deb.sh"
 fi
 
 for s in $series; do
-	abi=$("$HERE/kernel.sh" setup "$s") || { total_f=$((total_f + 1)); continue; }
+	# A series that cannot be set up says why on its own summary line.
+	mkdir -p "$ROOT/build"
+	slog=$ROOT/build/setup-$s.log
+	if ! abi=$("$HERE/kernel.sh" setup "$s" 2> >(tee "$slog" >&2)); then
+		why=$(grep '^kernel: ' "$slog" | tail -n1 | sed 's/^kernel: //')
+		summary+=("$s: FAIL  cannot be set up: ${why:-see ${slog#$ROOT/}}")
+		total_f=$((total_f + 1))
+		continue
+	fi
 	out=$ROOT/build/$abi/check
 	mkdir -p "$out"
 	echo "check: $abi: booting, running the selftests${filter:+ ($filter)}"
 	rc=0
 	# The test-only helper filesystem, built beside pagemove.ko for this kernel.
-	make -s -C "$ROOT" module KVER="$abi" >&2 || { total_f=$((total_f + 1)); continue; }
+	if ! make -s -C "$ROOT" module KVER="$abi" >&2; then
+		summary+=("$abi: FAIL  the module does not build for it")
+		total_f=$((total_f + 1))
+		continue
+	fi
 	"$HERE/run.sh" -q -k "$s" -o "$out" -t "${PAGEMOVE_TIMEOUT:-1500}" "${files[@]}" "${envs[@]}" \
 		-f "$ROOT/build/$abi/kmod/pm_testfs.ko:/lib/pagemove/pm_testfs.ko" \
 		-- /opt/pagemove/run_tests.sh $filter || rc=$?
