@@ -563,6 +563,9 @@ struct shape {
 	size_t npages;		/* base pages of the region */
 	size_t per;		/* entries per call, 0 = one call */
 	bool busy, self, thp, per_thp, interleave;
+	/* THP pages cycling nodes 0,1,2 (one folio, three nodes): a fresh THP each round. */
+	bool cycle;
+	int rounds;		/* fewer rounds than the others, if set */
 	/* results */
 	int nm;
 	enum method m[NR_METHODS];
@@ -752,7 +755,11 @@ static void set_methods(struct shape *s)
 	int n = 0;
 
 	s->m[n++] = M_SYS;
-	if (s->kind == K_QUERY) {
+	if (s->cycle) {
+		/* compat mode is the syscall's cost again: left out. */
+		s->m[n++] = M_W1;
+		s->m[n++] = M_W0;
+	} else if (s->kind == K_QUERY) {
 		s->m[n++] = M_COMPAT;
 		s->m[n++] = M_DEF;
 	} else if (s->kind == K_RANGE) {
@@ -778,8 +785,8 @@ static void work_build(struct shape *s, struct work *w)
 	w->all_start = xcalloc(n, sizeof(int));
 	for (i = 0; i < n; i++) {
 		w->all[i] = w->tg.base + i * PAGE;
-		w->all_node[i] = s->interleave ? (int)(i & 1) : 1;
-		w->all_start[i] = s->kind == K_QUERY ? 1 : !w->all_node[i];
+		w->all_node[i] = s->interleave ? (int)(i & 1) : s->cycle ? (int)(i % 3) : 1;
+		w->all_start[i] = s->kind == K_QUERY ? 1 : s->cycle ? 0 : !w->all_node[i];
 	}
 	if (s->per_thp) {
 		w->nent = n / THP_PAGES;
@@ -844,7 +851,7 @@ static void run_shape(struct shape *s)
 		snprintf(s->skipped, sizeof(s->skipped), "%s", why);
 		goto out;
 	}
-	for (r = 0; r < rounds; r++) {
+	for (r = 0; r < (s->rounds && s->rounds < rounds ? s->rounds : rounds); r++) {
 		for (k = 0; k < s->nm; k++) {
 			enum method m = s->m[(k + r) % s->nm];
 			struct counts c;
@@ -869,7 +876,18 @@ static void run_shape(struct shape *s)
 				continue;
 			}
 			target_pause(&w.tg);
-			if (s->kind != K_QUERY && (why = reset(&w))) {
+			if (s->cycle) {
+				/* Moving the pages back would not make them a THP again: a new one. */
+				target_stop(&w.tg);
+				work_free(&w);
+				ret = target_start(&w.tg, s->npages, s->thp, s->busy, s->self);
+				if (ret) {
+					snprintf(s->skipped, sizeof(s->skipped), "target: %s",
+						 errname(-ret));
+					goto out;
+				}
+				work_build(s, &w);
+			} else if (s->kind != K_QUERY && (why = reset(&w))) {
 				snprintf(s->skipped, sizeof(s->skipped), "%s", why);
 				goto out;
 			}
@@ -1067,6 +1085,7 @@ static void summary_row(const struct shape *s)
 #define G_ILV	"one call, every page moving, targets 0,1,0,1 (start 1,0,1,0), busy"
 #define G_CALLS	"many calls of a few pages, all to node 1, busy"
 #define G_THP	"THP: 2 MiB pages (MADV_HUGEPAGE), all to node 1, busy"
+#define G_CYCLE	"THP listed page by page, targets cycling 0,1,2 (one folio asked for three nodes), idle"
 #define G_QUERY	"query (nodes = NULL), all pages on node 1, busy"
 #define G_RANGE	"a range to node 1: PAGEMOVE_MOVE_RANGE vs one move_pages(2) listing its pages, busy"
 
@@ -1175,6 +1194,8 @@ static void name_shape(struct shape *s, size_t asked)
 	else if (!strcmp(s->group, G_THP))
 		snprintf(s->name, sizeof(s->name), "%zu THPs, %s", s->npages / THP_PAGES,
 			 s->per_thp ? "one address per THP" : "every 4 KiB address");
+	else if (!strcmp(s->group, G_CYCLE))
+		snprintf(s->name, sizeof(s->name), "%zu THP, 512 entries, nodes 0,1,2", s->npages / THP_PAGES);
 	else if (!strcmp(s->group, G_QUERY))
 		snprintf(s->name, sizeof(s->name), "query %s pages", kpages(s->npages));
 	else
@@ -1227,6 +1248,16 @@ static void build_shapes(void)
 		s->thp = true;
 		s->per_thp = i;
 	}
+	/*
+	 * One THP (a page-by-page move_pages(2) of it migrates it whole once
+	 * per entry: about 20 s a call here), 3 rounds. After it, move_pages(2)
+	 * has the THP on the last entry's node: MISPLACED counts the pages not
+	 * where their entry asked.
+	 */
+	s = add(G_CYCLE, K_MOVE, THP_PAGES, false);
+	s->thp = true;
+	s->cycle = true;
+	s->rounds = quick ? 1 : 3;
 	add(G_QUERY, K_QUERY, big, true);
 	add(G_RANGE, K_RANGE, big, true);
 

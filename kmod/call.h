@@ -29,6 +29,21 @@
 struct pm_worker;
 struct pm_target;
 
+/*
+ * Seed mode: every folio a chunk's lookups found, in an open-addressing
+ * table keyed by the folio: the chain of entries that name it (first to
+ * last, through pm_page.next), the entry that queued it, and whether they
+ * ask for more than one node. Several entries naming one folio for
+ * different nodes are a conflict, settled after the lookups (seed.c).
+ */
+struct pm_seen {
+	struct folio *folio;
+	u32 first, last;
+	u32 queued;		/* the entry that isolated it, or PM_NONE */
+	s32 node0;		/* the node the first entry asked for */
+	bool conflict;
+};
+
 /* The failure statuses a range request counts, in pagemove_range's order. */
 enum { PM_ENOENT, PM_EACCES, PM_EPERM, PM_EBUSY, PM_EFAULT, PM_ENOMEM, PM_EIO, PM_EINVAL,
        PM_NR_STATUS };
@@ -37,6 +52,8 @@ struct pm_alloc {
 	struct pm_migration_target_control mtc;
 	struct folio *nomem[PM_NOMEM_SLOTS];	/* sources whose target allocation failed */
 	unsigned int nr_nomem;
+	/* A THP's target allocation failed: migrate_pages() splits it and moves its pages. */
+	bool thp_split;
 };
 
 struct pm_call {
@@ -67,6 +84,15 @@ struct pm_call {
 	u64 carry_next;
 	unsigned long carry_left;
 	int carry_node;
+	/*
+	 * The chunk's last entry named a page of a THP, moved or in place:
+	 * the THP's next page (tail_idx of tail_nr), at the next address, asked
+	 * for another node in the next chunk is a conflict there (the THP is
+	 * split; the pages this chunk named stay where it put them).
+	 */
+	u64 tail_next;
+	unsigned long tail_idx, tail_nr;
+	int tail_node;
 
 	/* The chunk of entries [base, base + nr) read from user space. */
 	u64 base;
@@ -80,6 +106,18 @@ struct pm_call {
 	/* Seed mode: one list per target node; compat mode uses lists[0]. */
 	struct list_head *lists;
 	unsigned int nr_lists;
+
+	/* Seed mode: the folios of the chunk (slots: a power of two), and any conflict. */
+	struct pm_seen *seen;
+	unsigned int seen_mask;
+	bool conflicts;
+	bool thp_split;		/* a migration of this chunk split a THP (pm_alloc.thp_split) */
+	/*
+	 * Seed mode, arrays of more than one chunk: what each entry's report
+	 * was (PM_OUT_*, 2 bits an entry), so that a page a later chunk moved
+	 * again can be reported where it ends (pm_settle_seed).
+	 */
+	u8 *outcome;
 
 	/* A range request (range.c): entries are the pages from range_start on. */
 	bool range;
@@ -104,6 +142,8 @@ void pm_unlock(struct pm_call *c);
 void pm_breathe(struct pm_call *c);
 void pm_lookup_isolate(struct pm_call *c, u64 uaddr, int node,
 		       struct list_head *list, struct pm_page *p);
+/* seed.c: is @folio isolated by this call's current chunk? (false in compat mode) */
+bool pm_seen_queued(const struct pm_call *c, struct folio *folio);
 
 /* request.c: user memory in, validation. */
 struct pm_call *pm_call_alloc(unsigned int nr_lists, unsigned int cap);

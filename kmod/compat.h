@@ -136,6 +136,32 @@ typedef struct page *pm_huge_zero_t;
 #define PM_CALLS_WALK(X)
 #endif
 
+/*
+ * Splitting a THP whose pages one call asks for different nodes: an
+ * isolated folio, split onto the caller's list as migrate_pages() splits
+ * one (6.1: split_huge_page_to_list(); 6.12: ..._to_order()). Without THP
+ * (the -rt flavour) no large folio other than hugetlb exists: nothing to
+ * split, no symbol needed. A THP kernel whose headers name neither fails
+ * the build here rather than silently never splitting.
+ */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#if defined(PM_HAVE_SPLIT_TO_ORDER)
+#define PM_CALLS_SPLIT(X)						\
+	X(split, "split_huge_page_to_list_to_order", NULL,		\
+	  typeof(split_huge_page_to_list_to_order), false)
+#define pm_split_folio(folio, list)	pm_call(split)(&(folio)->page, (list), 0)
+#elif defined(PM_HAVE_SPLIT_TO_LIST)
+#define PM_CALLS_SPLIT(X)						\
+	X(split, "split_huge_page_to_list", NULL, typeof(split_huge_page_to_list), false)
+#define pm_split_folio(folio, list)	pm_call(split)(&(folio)->page, (list))
+#else
+#error "pagemove: huge_mm.h declares no split_huge_page_to_list[_to_order](): probe kmod/compat.h anew"
+#endif
+#else
+#define PM_CALLS_SPLIT(X)
+#define pm_split_folio(folio, list)	(-EINVAL)
+#endif
+
 #define PM_CALLS(X)							\
 	X(migrate_pages, "migrate_pages", NULL, typeof(migrate_pages), false) \
 	X(alloc_migration_target, "alloc_migration_target", NULL,	\
@@ -147,6 +173,7 @@ typedef struct page *pm_huge_zero_t;
 	  pm_isolate_hugetlb_t, false)					\
 	X(lookup, PM_LOOKUP_NAME, NULL, pm_lookup_fn_t, false)		\
 	PM_CALLS_WALK(X)						\
+	PM_CALLS_SPLIT(X)						\
 	X(vma_migratable, "vma_migratable", NULL, typeof(vma_migratable), false) \
 	X(ptrace_may_access, "ptrace_may_access", NULL, typeof(ptrace_may_access), false) \
 	X(security_task_movememory, "security_task_movememory", NULL,	\

@@ -84,6 +84,8 @@ void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 	out->verdict = PM_STATUS;
 	out->lru_busy = false;
 	out->span_end = addr + PAGE_SIZE;
+	out->nid = NUMA_NO_NODE;
+	out->thp = false;
 
 	if (!vma || !ctx->vma_migratable) {
 		out->status = -EFAULT;
@@ -98,6 +100,8 @@ void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 		out->status = -ENOENT;
 		return;
 	}
+	out->nid = folio_nid(folio);
+	out->thp = folio_test_large(folio) && !folio_test_hugetlb(folio);
 	ret = pm_decide(ctx, folio, w.page, node, list);
 	out->folio = folio;
 	out->page = w.page;

@@ -46,8 +46,13 @@ static pm_mig_t *pm_alloc_target(pm_mig_t *src, unsigned long private)
 	struct pm_alloc *a = (struct pm_alloc *)private;
 	pm_mig_t *dst = pm_call(alloc_migration_target)(src, (unsigned long)&a->mtc);
 
-	if (!dst)
-		a->nomem[a->nr_nomem++ % PM_NOMEM_SLOTS] = pm_mig_folio(src);
+	if (!dst) {
+		struct folio *f = pm_mig_folio(src);
+
+		a->nomem[a->nr_nomem++ % PM_NOMEM_SLOTS] = f;
+		if (folio_test_large(f) && !folio_test_hugetlb(f))
+			a->thp_split = true;
+	}
 	return dst;
 }
 
@@ -176,6 +181,7 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		INIT_LIST_HEAD(&w[i].list);
 		w[i].a.mtc = a->mtc;
 		w[i].a.nr_nomem = 0;
+		w[i].a.thp_split = false;
 	}
 	/* Contiguous shares of about equal pages (a THP weighs 512). */
 	list_for_each_entry_safe(folio, next, list, lru) {
@@ -216,6 +222,7 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		list_splice_tail_init(&w[i].list, list);
 		for (j = 0; j < min_t(unsigned int, w[i].a.nr_nomem, PM_NOMEM_SLOTS); j++)
 			a->nomem[a->nr_nomem++ % PM_NOMEM_SLOTS] = w[i].a.nomem[j];
+		a->thp_split |= w[i].a.thp_split;
 		if (w[i].err < 0)
 			neg = w[i].err;
 		else

@@ -44,7 +44,7 @@ void pm_breathe(struct pm_call *c)
 /*
  * Look up @uaddr and isolate its folio onto @list, under the mmap lock.
  * A failed LRU isolation is retried after each drain, unless the folio is
- * the one the previous lookup isolated (another subpage of a THP).
+ * one this call isolated (another subpage of a THP, the same page again).
  */
 void pm_lookup_isolate(struct pm_call *c, u64 uaddr, int node,
 			      struct list_head *list, struct pm_page *p)
@@ -53,7 +53,7 @@ void pm_lookup_isolate(struct pm_call *c, u64 uaddr, int node,
 
 	pm_lookup_move(&c->lk, addr, node, list, p);
 	while (p->verdict == PM_STATUS && p->lru_busy && p->folio != c->last_queued &&
-	       !c->lru_off) {
+	       !c->lru_off && !pm_seen_queued(c, p->folio)) {
 		pm_unlock(c);
 		pm_drain_lru(c);
 		pm_lock(c);
@@ -142,6 +142,8 @@ void pm_call_end(struct pm_call *c)
 	else if (c->migrated && pm_sym.have_lru_add_drain)
 		pm_call(lru_add_drain)();	/* the new folios onto the LRU, not left in a batch */
 	kfree(c->workers);
+	kvfree(c->seen);
+	kvfree(c->outcome);
 	kvfree(c);
 }
 

@@ -25,11 +25,14 @@ struct pm_target {
 int pm_target_get(pid_t pid, u32 flags, struct pm_target *t);
 void pm_target_put(struct pm_target *t);
 
+#define PM_NONE		U32_MAX
+
 /* What the lookup decided for one address (move mode). */
 enum pm_verdict {
 	PM_QUEUED,	/* isolated and on the node's list */
 	PM_STATUS,	/* final status in ->status */
 	PM_SAME_FOLIO,	/* another subpage of a folio this batch already queued */
+	PM_FOLLOW,	/* asked another node than the entry that won its page (->follow) */
 };
 
 struct pm_page {
@@ -37,7 +40,12 @@ struct pm_page {
 	struct page *page;	/* the exact page looked up */
 	int status;
 	enum pm_verdict verdict;
+	int nid;		/* the folio's node at the lookup */
+	/* Seed mode: the next entry of this chunk that names the same folio, or PM_NONE. */
+	u32 next;
+	u32 follow;		/* PM_FOLLOW: the entry whose request the page follows */
 	bool lru_busy;		/* -EBUSY because LRU isolation failed */
+	bool thp;		/* the folio is large and not hugetlb */
 	/*
 	 * End of the leaf mapping that maps ->folio whole at this address (a
 	 * PMD-mapped THP, a hugetlb page), or the next page: the pages up to

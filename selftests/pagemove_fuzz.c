@@ -13,6 +13,15 @@
  * one the uapi header documents; a witness region no mutator touches must
  * keep every byte; no page may stay isolated; the device must still work.
  *
+ * The oracle: one call in four is a default-mode PAGEMOVE_MOVE (or
+ * PAGEMOVE_MOVE_RANGE) on a region only those calls touch (THPs, base
+ * pages, a hugetlb page if the guest has one), so its target is quiescent:
+ * random pages, duplicates, THP subpages in runs, random nodes, up to two
+ * chunks. The same addresses are then queried with move_pages(2), and
+ * every node status must name the node the page is on. Entries whose
+ * 2 MiB block (a THP's, the hugetlb page's) another entry of the call asks
+ * for a different node are counted apart ("conflicting") from the rest.
+ *
  * PAGEMOVE_SEED=N replays the same request sequence (the interleaving with
  * the other threads is up to the scheduler); PAGEMOVE_FUZZ_SECONDS bounds
  * the run by time, not iterations, as the debug kernel is several times
@@ -43,6 +52,9 @@
 #define RSV2		offsetof(struct pagemove_move, __reserved2)
 #define NBAD_LOG	8
 #define KADDR		0xffffffff81000000ULL
+#define ORC_THP		4			/* the oracle's THPs */
+#define ORC_BASE	512			/* and base pages */
+#define ORC_PAGES	(ORC_THP * 512 + ORC_BASE)
 
 enum { FLIP_NONE, FLIP_NODES, FLIP_PAGES, FLIP_REQ };
 
@@ -75,6 +87,13 @@ struct fz {
 	char stack[2][1536];		/* the caller's kernel stack in its slowest long call */
 	int cur_child, reaped_child, mut_tid;
 	unsigned long flips, mutations, forks, kills;
+
+	/* The oracle's region: THPs, then base pages; and a hugetlb page, if any. */
+	char *orc;
+	char *orc_huge;
+	void **orc_q;			/* MAXC addresses to query */
+	int32_t *orc_now;		/* MAXC answers */
+	unsigned long orc_calls, orc_checked[2], orc_wrong[2];	/* [0] clean, [1] conflicting */
 
 	/* Results. */
 	unsigned long calls, exact_checks, witness_checks;
@@ -646,6 +665,175 @@ static void range_call(uint64_t *s)
 			bad("range call %lu: status[%lu] %d", F.calls, i, F.status[i]);
 }
 
+/* The oracle region afresh: its THPs whole again (earlier calls split them). */
+static int orc_remap(void)
+{
+	size_t thp = ORC_THP * SLOT, i;
+
+	if (mmap(F.orc, thp, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0) != F.orc)
+		return -1;
+	madvise(F.orc, thp, MADV_HUGEPAGE);	/* best effort: no THP on 6.12-rt */
+	/*
+	 * Every eighth page stays zero-filled: a THP split (the module's, or
+	 * migrate_pages()' when no THP is free) maps those to the zero page.
+	 */
+	for (i = 0; i < thp / PM_PAGE; i++)
+		F.orc[i * PM_PAGE + 1] = i % 8 ? 1 : 0;
+	return 0;
+}
+
+static uint64_t orc_page(uint64_t *s)
+{
+	if (F.orc_huge && rndn(s, 10) == 0)
+		return (uint64_t)(F.orc_huge + rndn(s, SLOT / PM_PAGE) * PM_PAGE);
+	return (uint64_t)(F.orc + rndn(s, ORC_PAGES) * PM_PAGE);
+}
+
+/* Which of @n entries share a 2 MiB block with an entry asking another node. */
+static void orc_conflicts(uint64_t n, const uint64_t *pages, const int32_t *nodes,
+			  unsigned char *conf)
+{
+	enum { NB = ORC_THP + 2 };
+	unsigned int mask[NB] = { 0 }, b;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t a = pages[i];
+
+		b = a >= (uint64_t)F.orc && a < (uint64_t)F.orc + ORC_THP * SLOT ?
+			(a - (uint64_t)F.orc) / SLOT : a >= (uint64_t)F.orc_huge &&
+			a < (uint64_t)F.orc_huge + SLOT && F.orc_huge ? ORC_THP + 1 : ORC_THP;
+		conf[i] = b;
+		mask[b] |= 1U << nodes[i];
+	}
+	for (i = 0; i < n; i++) {
+		/* Base pages: conflicting only when the same address asks another node. */
+		if (conf[i] == ORC_THP) {
+			uint64_t k;
+
+			conf[i] = 0;
+			for (k = 0; k < n; k++)
+				if (pages[k] == pages[i] && nodes[k] != nodes[i]) {
+					conf[i] = 1;
+					break;
+				}
+			continue;
+		}
+		conf[i] = __builtin_popcount(mask[conf[i]]) > 1;
+	}
+}
+
+/* Every node status of @n entries against where move_pages(2) says the page is. */
+static void orc_check(const char *what, uint64_t n, const uint64_t *pages,
+		      const int32_t *nodes, const int32_t *status)
+{
+	static unsigned char conf[MAXC];
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		F.orc_q[i] = (void *)pages[i];
+	if (nodes)
+		orc_conflicts(n, pages, nodes, conf);
+	else
+		memset(conf, 0, n);
+	if (pm_sys_move_pages(0, n, F.orc_q, NULL, F.orc_now, 0)) {
+		bad("oracle %s call %lu: move_pages(2) query failed: errno %d", what, F.calls, errno);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (status[i] < 0)
+			continue;
+		F.orc_checked[conf[i]]++;
+		if (status[i] == F.orc_now[i])
+			continue;
+		F.orc_wrong[conf[i]]++;
+		bad("oracle %s call %lu: entry %llu (%#llx) asked %d, status %d, page on %d%s", what,
+		    F.calls, (unsigned long long)i, (unsigned long long)pages[i],
+		    nodes ? nodes[i] : -1, status[i], F.orc_now[i],
+		    conf[i] ? " (conflicting)" : "");
+	}
+}
+
+static void oracle_call(uint64_t *s)
+{
+	uint64_t n = 1 + (rndn(s, 2) ? rndn(s, 2048) : rndn(s, MAXC)), i = 0;
+	struct pagemove_move r;
+	long ret;
+
+	if (rndn(s, 40) == 0 && orc_remap())
+		bad("oracle: the region could not be remapped");
+	F.orc_calls++;
+	if (rndn(s, 5) == 0) {
+		/* A range of the THP part, one node. */
+		struct pagemove_range rq = { .size = sizeof(rq), .flags = PAGEMOVE_MF_MOVE };
+		uint64_t first = rndn(s, ORC_PAGES), len = 1 + rndn(s, ORC_PAGES - first);
+
+		rq.start = (uint64_t)F.orc + first * PM_PAGE;
+		rq.length = len * PM_PAGE;
+		rq.node = (int32_t)rndn(s, 3);
+		rq.status = (uint64_t)F.status;
+		rq.workers = rndn(s, 3);
+		ret = ioctl(F.fd, PAGEMOVE_MOVE_RANGE, &rq);
+		F.calls++;
+		if (ret && !(ret == -1 && errno == ENOENT)) {
+			bad("oracle range call %lu: ret %ld errno %d", F.calls, ret, errno);
+			return;
+		}
+		for (i = 0; i < len; i++) {
+			F.pages[i] = rq.start + i * PM_PAGE;
+			F.nodes[i] = rq.node;
+		}
+		orc_check("range", len, F.pages, F.nodes, F.status);
+		return;
+	}
+	while (i < n) {
+		unsigned long r = rndn(s, 10), run, k;
+		uint64_t a = orc_page(s);
+		int32_t node = (int32_t)rndn(s, 3);
+
+		if (r < 4) {
+			/* A run of consecutive pages (THP subpages), one node or cycling. */
+			int cyc = rndn(s, 3) == 0;
+
+			run = 1 + rndn(s, 600);
+			a &= ~(PM_PAGE - 1);
+			for (k = 0; k < run && i < n; k++, i++) {
+				uint64_t b = a + k * PM_PAGE;
+
+				int in_huge = F.orc_huge && a >= (uint64_t)F.orc_huge &&
+					      a < (uint64_t)F.orc_huge + SLOT;
+				uint64_t end = in_huge ? (uint64_t)F.orc_huge + SLOT :
+					       (uint64_t)F.orc + ORC_PAGES * PM_PAGE;
+
+				F.pages[i] = b < end ? b : a;
+				F.nodes[i] = cyc ? (int32_t)(k % 3) : node;
+			}
+		} else if (r < 5 && i) {
+			/* An earlier entry's address again, maybe for another node. */
+			F.pages[i] = F.pages[rndn(s, i)];
+			F.nodes[i++] = node;
+		} else {
+			F.pages[i] = a;
+			F.nodes[i++] = node;
+		}
+	}
+	for (i = 0; i < n; i++)
+		F.status[i] = PM_SENTINEL;
+	/* (libpagemove returns -errno.) */
+	ret = pm_move(F.fd, 0, n, (void **)F.pages, F.nodes, F.status, 0, &r);
+	F.calls++;
+	if (ret && ret != -ENOENT) {
+		bad("oracle call %lu: %llu entries: returned %ld", F.calls, (unsigned long long)n, ret);
+		return;
+	}
+	if (r.nr_moved + r.nr_in_place + r.nr_failed != n)
+		bad("oracle call %lu: moved %llu + in place %llu + failed %llu != %llu", F.calls,
+		    (unsigned long long)r.nr_moved, (unsigned long long)r.nr_in_place,
+		    (unsigned long long)r.nr_failed, (unsigned long long)n);
+	orc_check("move", n, F.pages, F.nodes, F.status);
+}
+
 static void one_call(uint64_t *s)
 {
 	struct pagemove_move *req = (void *)F.reqbuf, r0;
@@ -1004,6 +1192,25 @@ static int setup_regions(void)
 	if (mprotect(F.ro, 4 * PM_PAGE, PROT_READ))
 		return -1;
 	F.vdso = getauxval(AT_SYSINFO_EHDR);
+
+	/* The oracle's region, 2 MiB aligned: THPs, then base pages. */
+	res = mmap(NULL, (ORC_THP + 2) * SLOT, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (res == MAP_FAILED)
+		return -1;
+	F.orc = (char *)(((uintptr_t)res + SLOT - 1) & ~(SLOT - 1));
+	if (orc_remap())
+		return -1;
+	if (mmap(F.orc + ORC_THP * SLOT, ORC_BASE * PM_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != F.orc + ORC_THP * SLOT)
+		return -1;
+	madvise(F.orc + ORC_THP * SLOT, ORC_BASE * PM_PAGE, MADV_NOHUGEPAGE);
+	touch(F.orc + ORC_THP * SLOT, ORC_BASE * PM_PAGE);
+	F.orc_huge = pm_map_hugetlb();
+	F.orc_q = malloc(MAXC * sizeof(void *));
+	F.orc_now = malloc(MAXC * sizeof(int32_t));
+	if (!F.orc_q || !F.orc_now)
+		return -1;
 	return 0;
 }
 
@@ -1052,6 +1259,7 @@ TEST_F_TIMEOUT(fuzz, hostile_requests_and_address_space, DEF_SECONDS + 120)
 	pthread_t tf, tm, tp, tw;
 	double start, end, next_wit;
 	uint64_t s;
+	unsigned long r;
 	long off, iso;
 	int i, tries;
 
@@ -1084,7 +1292,10 @@ TEST_F_TIMEOUT(fuzz, hostile_requests_and_address_space, DEF_SECONDS + 120)
 	end = start + secs;
 	next_wit = start + 2;
 	while (now() < end) {
-		if (rndn(&s, 8))
+		r = rndn(&s, 8);
+		if (r < 2)
+			oracle_call(&s);
+		else if (r < 7)
 			one_call(&s);
 		else
 			range_call(&s);
@@ -1124,6 +1335,9 @@ TEST_F_TIMEOUT(fuzz, hostile_requests_and_address_space, DEF_SECONDS + 120)
 		if (F.ret_hist[2 + i])
 			printf(", -%s(%d) %lu", ename(i), i, F.ret_hist[2 + i]);
 	printf("\n");
+	ksft_print_msg("oracle: %lu calls; node statuses checked: clean %lu (%lu wrong), "
+		       "conflicting %lu (%lu wrong)\n", F.orc_calls, F.orc_checked[0],
+		       F.orc_wrong[0], F.orc_checked[1], F.orc_wrong[1]);
 	ksft_print_msg("statuses: unwritten %lu", F.st_sentinel);
 	for (i = 0; i < 4; i++)
 		if (F.st_hist[i])

@@ -297,14 +297,18 @@ TEST_F(pm, pages_in_another_cpus_lru_batch_move)
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(saved), &saved));
 }
 
-TEST_F(pm, ebusy_same_address_twice)
+/* The same page twice for one node: moved once, both entries moved (pagemove_conflict: other nodes). */
+TEST_F(pm, same_address_twice_both_moved)
 {
 	void *pages[2] = { self->pages[0], self->pages[0] };
 	int nodes[2] = {1, 1}, status[2];
+	struct pagemove_move r;
 
-	EXPECT_EQ(0, pm_move(self->fd, 0, 2, pages, nodes, status, 0, NULL));
+	EXPECT_EQ(0, pm_move(self->fd, 0, 2, pages, nodes, status, 0, &r));
 	EXPECT_EQ(1, status[0]);
-	EXPECT_EQ(-EBUSY, status[1]);
+	EXPECT_EQ(1, status[1]);
+	EXPECT_EQ(2, r.nr_moved);
+	EXPECT_EQ(1, pm_node_of(pages[0]));
 }
 
 TEST_F(pm, ebusy_vmspliced_page)

@@ -12,6 +12,13 @@
  * while the rest go on. At the end every byte of every target page is
  * checked, no page stays isolated and no process is left behind.
  *
+ * The oracle: a third of the default-mode moves take their target for
+ * themselves (the other callers wait for it, its writers go on: they never
+ * move a page), then query the same addresses with move_pages(2): every
+ * node status must be where the page is. Entries whose 2 MiB block (a
+ * THP's, a hugetlb page's) or address another entry of the call asks for
+ * a different node are counted apart ("conflicting") from the rest.
+ *
  * PAGEMOVE_SOAK_SECONDS (default 20) is the moving phase; a call still
  * running GRACE_S later is ended with SIGKILL, and set-up and checks are
  * bounded too, so a slow (debug) kernel takes about the same time.
@@ -94,6 +101,8 @@ struct soak_target {
 	unsigned long bad_pages;	/* pages found changed, while running or at the end */
 	char first_bad[200];
 	char note[200];
+	/* The oracle's hold on this target: one caller alone (excl), or any number (users). */
+	int excl, users;
 };
 
 struct soak_caller {
@@ -102,6 +111,7 @@ struct soak_caller {
 	unsigned long batch[NR_BATCH];
 	unsigned long ret_zero, ret_enoent, ret_positive, ret_enomem;
 	unsigned long hugetlb_enoent;	/* hugetlb pages read absent mid-migration */
+	unsigned long orc_calls, orc_checked[2], orc_wrong[2];	/* [0] clean, [1] conflicting */
 	unsigned long hist[NR_KINDS][NR_H];
 	unsigned long bad;
 	char first_bad[240];
@@ -458,6 +468,104 @@ static const char *region_of(const struct soak_ctl *ctl, int t, const void *addr
 	return "?";
 }
 
+/* Takes target @t for a call: alone (the oracle's) if @alone, else shared. 0: past the deadline. */
+static int target_take(struct caller *cl, int t, int alone)
+{
+	struct soak_target *ts = &cl->ctl->t[t];
+
+	if (alone) {
+		while (__atomic_exchange_n(&ts->excl, 1, __ATOMIC_ACQ_REL))
+			if (now_ns() >= cl->deadline)
+				return 0;
+			else
+				sched_yield();
+		while (__atomic_load_n(&ts->users, __ATOMIC_ACQUIRE))
+			if (now_ns() >= cl->deadline) {
+				__atomic_store_n(&ts->excl, 0, __ATOMIC_RELEASE);
+				return 0;
+			} else {
+				sched_yield();
+			}
+		return 1;
+	}
+	for (;;) {
+		while (__atomic_load_n(&ts->excl, __ATOMIC_ACQUIRE))
+			if (now_ns() >= cl->deadline)
+				return 0;
+			else
+				sched_yield();
+		__atomic_add_fetch(&ts->users, 1, __ATOMIC_ACQ_REL);
+		if (!__atomic_load_n(&ts->excl, __ATOMIC_ACQUIRE))
+			return 1;
+		__atomic_sub_fetch(&ts->users, 1, __ATOMIC_ACQ_REL);
+	}
+}
+
+static void target_give(struct caller *cl, int t, int alone)
+{
+	struct soak_target *ts = &cl->ctl->t[t];
+
+	if (alone)
+		__atomic_store_n(&ts->excl, 0, __ATOMIC_RELEASE);
+	else
+		__atomic_sub_fetch(&ts->users, 1, __ATOMIC_ACQ_REL);
+}
+
+static const uintptr_t *orc_sort_base;
+
+static int orc_cmp(const void *a, const void *b)
+{
+	uintptr_t x = orc_sort_base[*(const unsigned int *)a] >> 21;
+	uintptr_t y = orc_sort_base[*(const unsigned int *)b] >> 21;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The oracle, on a target no other caller touches: every node status
+ * against move_pages(2)'s answer for the same address.
+ */
+static void orc_check(struct caller *cl, int t, unsigned int n, void **pages,
+		      const int *nodes, const int *status)
+{
+	static __thread int now[MAXBATCH];
+	static __thread unsigned int idx[MAXBATCH];
+	static __thread unsigned char conf[MAXBATCH];
+	struct soak_caller *st = cl->st;
+	unsigned int i, k, g;
+
+	st->orc_calls++;
+	if (syscall(SYS_move_pages, cl->pid[t], n, pages, NULL, now, 0)) {
+		caller_bad(st, "target %d: oracle query of %u failed: %s", t, n, strerror(errno));
+		return;
+	}
+	/* Conflicting: another entry of the same 2 MiB block asks another node. */
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	orc_sort_base = (const uintptr_t *)pages;
+	qsort(idx, n, sizeof(idx[0]), orc_cmp);
+	for (i = 0; i < n; i = g) {
+		unsigned int mask = 0;
+
+		for (g = i; g < n && (uintptr_t)pages[idx[g]] >> 21 == (uintptr_t)pages[idx[i]] >> 21; g++)
+			mask |= 1U << nodes[idx[g]];
+		for (k = i; k < g; k++)
+			conf[idx[k]] = __builtin_popcount(mask) > 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (status[i] < 0)
+			continue;
+		st->orc_checked[conf[i]]++;
+		if (status[i] == now[i])
+			continue;
+		if (!st->orc_wrong[0] && !st->orc_wrong[1])
+			caller_bad(st, "target %d: oracle: entry %u of %u (%s %p) asked %d, status %d, page on %d%s",
+				   t, i, n, region_of(cl->ctl, t, pages[i]), pages[i], nodes[i], status[i],
+				   now[i], conf[i] ? " (conflicting)" : "");
+		st->orc_wrong[conf[i]]++;
+	}
+}
+
 static void caller_run(struct caller *cl)
 {
 	struct soak_caller *st = cl->st;
@@ -479,6 +587,7 @@ static void caller_run(struct caller *cl)
 		int kind = query ? (compat ? K_COMPAT_QUERY : K_QUERY) : (compat ? K_COMPAT : K_MOVE);
 		unsigned long match = 0, neg = 0, bad = 0;
 		struct pagemove_move req;
+		int alone;
 		long long t0, dt;
 		unsigned int j;
 		long ret;
@@ -496,12 +605,18 @@ static void caller_run(struct caller *cl)
 			nodes[j] = alternate ? (j + next_node) % 3 : next_node % 3;
 			status[j] = PM_SENTINEL;
 		}
+		alone = kind == K_MOVE && (r >> 28) % 3 == 0;
+		if (!target_take(cl, t, alone))
+			break;
 		snprintf(st->in_call, sizeof(st->in_call), "%s of %u", kind_name[kind], batch);
 		t0 = now_ns();
 		ret = pm_move(cl->fd, cl->pid[t], batch, pages, query ? NULL : nodes, status,
 			      flags, &req);
 		dt = now_ns() - t0;
 		st->in_call[0] = 0;
+		if (alone && (ret == 0 || ret == -ENOENT))
+			orc_check(cl, t, batch, pages, nodes, status);
+		target_give(cl, t, alone);
 		if (dt > st->max_ns) {
 			st->max_ns = dt;
 			snprintf(st->slowest, sizeof(st->slowest), "%s of %u", kind_name[kind], batch);
@@ -821,6 +936,11 @@ TEST_F(soak, run)
 		total.ret_positive += c->ret_positive;
 		total.ret_enomem += c->ret_enomem;
 		total.hugetlb_enoent += c->hugetlb_enoent;
+		total.orc_calls += c->orc_calls;
+		for (k = 0; k < 2; k++) {
+			total.orc_checked[k] += c->orc_checked[k];
+			total.orc_wrong[k] += c->orc_wrong[k];
+		}
 		for (k = 0; k < NR_KINDS; k++)
 			for (h = 0; h < NR_H; h++)
 				total.hist[k][h] += c->hist[k][h];
@@ -830,6 +950,10 @@ TEST_F(soak, run)
 		       total.ret_zero, total.ret_enoent, total.ret_positive, total.ret_enomem);
 	ksft_print_msg("soak: hugetlb pages read absent mid-migration (default mode): %lu\n",
 		       total.hugetlb_enoent);
+	ksft_print_msg("soak: oracle: %lu calls on a target alone; node statuses checked: clean %lu (%lu wrong), conflicting %lu (%lu wrong)\n",
+		       total.orc_calls, total.orc_checked[0], total.orc_wrong[0],
+		       total.orc_checked[1], total.orc_wrong[1]);
+	EXPECT_EQ(0, total.orc_wrong[0] + total.orc_wrong[1]);
 	for (k = 0; k < NR_KINDS; k++) {
 		ksft_print_msg("soak: statuses, %s:", kind_name[k]);
 		for (h = 0; h < NR_H; h++)

@@ -88,8 +88,10 @@ enum {
  *            could never succeed, and move_pages(2) does the same.
  *   -EFAULT  no VMA, a VMA that cannot migrate (VM_IO, VM_PFNMAP, DAX),
  *            the zero page or the huge zero page
- *   -ENOMEM  allocation on the target node failed for this page; the call
- *            goes on with the others
+ *   -ENOMEM  allocation on the target node failed for this page (or, once
+ *            a retry for that node moved nothing, for the pages still
+ *            waiting for it: the node is full); the call goes on with the
+ *            others
  *   -EIO     dirty file page, no migration function, writeback failed
  *   -EINVAL  dirty file page, neither migration function nor writeback
  *   -ENODEV, -EACCES  only when another thread changed this entry's node
@@ -121,6 +123,33 @@ enum {
  *            put back, unmoved; what earlier batches moved stays moved,
  *            with their statuses written (default and compat mode, queries
  *            and PAGEMOVE_MOVE_RANGE alike)
+ *
+ * Conflicts (default semantics): entries of one call that name the same
+ * folio, or the same address, for different nodes. Every status is still
+ * where the page is when the call returns, and the counts count entries:
+ *   - a THP (a large folio other than hugetlb) is split, and each of its
+ *     pages goes to the node the last entry naming that page asked for;
+ *     pages of it that no entry names stay where they are. A THP whose
+ *     entries all ask one node moves whole. This holds across the 4096-
+ *     entry chunks a call is read in when the THP's pages are listed in
+ *     order (the pages the earlier chunk moved stay where it moved them);
+ *   - a page that cannot be split (hugetlb, a base page named twice, a THP
+ *     the kernel will not split: pinned, under writeback) goes where the
+ *     last entry naming it asked, as if the entries were carried out in
+ *     order (move_pages(2)'s final placement too);
+ *   - an entry that asked for another node than the one its page went to
+ *     gets the node the page is on, counted in @nr_failed (status >= 0 but
+ *     not its node); if that page's migration failed, the node it stayed
+ *     on. Entries asking for the same node share the page's fate: moved
+ *     (all counted in @nr_moved), or the same errno.
+ * A call longer than one chunk reads its earlier chunks once more at the
+ * end and rewrites the node statuses a later chunk made untrue (where the
+ * page is now), with the counts. move_pages(2), and so compat mode,
+ * answers such entries differently: it migrates a THP whole once per
+ * entry (each its own migrate_pages() call), and each status is where
+ * the page was at that moment, so earlier entries may name a node the
+ * page has left; a base page named twice in a run of entries for one node
+ * gets -EBUSY for the second entry (default mode: both moved).
  *
  * Arrays that change during a call: @pages, @nodes and @status are user
  * memory that another thread may rewrite at any moment. The module reads

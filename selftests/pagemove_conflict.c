@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Conflicting requests in default mode (include/uapi/linux/pagemove.h,
+ * "Conflicts"; pagemove(4)): one folio, or one address, asked for more
+ * than one node in one call. After every call the same addresses are
+ * queried with the kernel's own move_pages(2), and every node status must
+ * name the node the page is on; the counts must add up per entry.
+ *   - a THP listed page by page for two and for three nodes is split, and
+ *     each page goes where its entry asked;
+ *   - a THP asked for one node stays whole;
+ *   - a THP whose pages fall in two chunks of 4096 entries, a different
+ *     node on each side;
+ *   - a hugetlb page named by its head and a tail for different nodes:
+ *     the last entry wins;
+ *   - one address twice, adjacent and 5000 entries apart, for different
+ *     nodes: the last entry wins; twice for one node: both moved.
+ * Runs as root in the 4-node guest (0,1: CPU+memory, 2: memory, 3: CPU).
+ */
+#include <sys/mman.h>
+#include "kselftest_harness.h"
+#include "pm_test.h"
+
+#define THP (2UL << 20)
+#define THP_PAGES 512
+
+FIXTURE(cf)
+{
+	int fd;
+	long isolated;
+};
+
+FIXTURE_SETUP(cf)
+{
+	if ((pm_read_nodemask("has_memory") & 0x7) != 0x7)
+		SKIP(return, "needs nodes 0-2 with memory");
+	self->fd = open(PAGEMOVE_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	self->isolated = pm_isolated();
+}
+
+FIXTURE_TEARDOWN(cf)
+{
+	/* No page stays isolated. */
+	EXPECT_EQ(self->isolated, pm_isolated());
+	close(self->fd);
+}
+
+/*
+ * The oracle: every node status is where the page is now, and moved +
+ * in place + failed = count, with moved counting the entries on their
+ * target that were not there before (@before: each page's node before the
+ * call). Returns the number of wrong statuses.
+ */
+static long pm_oracle(struct __test_metadata *_metadata, unsigned long n, void **pages,
+		      const int *nodes, const int *status, const int *before,
+		      const struct pagemove_move *r)
+{
+	int *now = malloc(n * sizeof(int));
+	unsigned long i, wrong = 0, moved = 0, in_place = 0, failed = 0;
+
+	ASSERT_NE(NULL, now);
+	ASSERT_EQ(0, pm_sys_move_pages(0, n, pages, NULL, now, 0));
+	for (i = 0; i < n; i++) {
+		if (status[i] >= 0 && status[i] != now[i]) {
+			if (wrong++ < 8)
+				TH_LOG("entry %lu: asked %d, status %d, page on %d (was on %d)",
+				       i, nodes[i], status[i], now[i], before[i]);
+		}
+		if (status[i] == nodes[i] && before[i] == nodes[i])
+			in_place++;
+		else if (status[i] == nodes[i])
+			moved++;
+		else
+			failed++;
+	}
+	EXPECT_EQ(0, wrong);
+	EXPECT_EQ(moved, r->nr_moved);
+	EXPECT_EQ(in_place, r->nr_in_place);
+	EXPECT_EQ(failed, r->nr_failed);
+	free(now);
+	return wrong;
+}
+
+/* A PMD-aligned THP of @nthp * 2 MiB, pattern-filled, on @node; NULL without THP. */
+static char *pm_thp(size_t nthp, int node, void **map, size_t *maplen)
+{
+	size_t len = (nthp + 1) * THP;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((unsigned long)p + THP - 1) & ~(THP - 1));
+	madvise(a, nthp * THP, MADV_HUGEPAGE);
+	pm_fill_pattern(a, nthp * THP, 13);
+	if (pm_place(a, nthp * THP_PAGES, node)) {
+		munmap(p, len);
+		return NULL;
+	}
+	*map = p;
+	*maplen = len;
+	return a;
+}
+
+static void pm_nodes_of(unsigned long n, void **pages, int *out)
+{
+	pm_sys_move_pages(0, n, pages, NULL, out, 0);
+}
+
+/* @ntargets nodes cycled over the pages of @nthp THPs starting on @from. */
+static void pm_thp_cycle(struct __test_metadata *_metadata, int fd, size_t nthp, int from,
+			 int ntargets)
+{
+	size_t n = nthp * THP_PAGES, i, maplen;
+	void **pages = malloc(n * sizeof(void *)), *map;
+	int *nodes = malloc(n * sizeof(int)), *status = malloc(n * sizeof(int));
+	int *before = malloc(n * sizeof(int));
+	struct pagemove_move r;
+	char *a;
+
+	if (!pm_have_thp())
+		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
+	a = pm_thp(nthp, from, &map, &maplen);
+	ASSERT_NE(NULL, a);
+	for (i = 0; i < n; i++) {
+		pages[i] = a + i * PM_PAGE;
+		nodes[i] = i % ntargets;
+		status[i] = PM_SENTINEL;
+	}
+	pm_nodes_of(n, pages, before);
+	ASSERT_EQ(0, pm_move(fd, 0, n, pages, nodes, status, 0, &r));
+	EXPECT_EQ(0, pm_oracle(_metadata, n, pages, nodes, status, before, &r));
+	/* The rule: each page where its own entry asked. */
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(nodes[i], status[i]) TH_LOG("entry %zu", i);
+	EXPECT_EQ(nthp * THP, pm_pattern_len(a, nthp * THP, 13));
+	munmap(map, maplen);
+	free(pages);
+	free(nodes);
+	free(status);
+	free(before);
+}
+
+TEST_F(cf, thp_pages_for_two_nodes_are_split)
+{
+	pm_thp_cycle(_metadata, self->fd, 1, 0, 2);
+}
+
+/* The shape (stress-ng's numa stressor): 0, 1, 2 over two THPs on node 1. */
+TEST_F(cf, thp_pages_cycling_three_nodes_are_split)
+{
+	pm_thp_cycle(_metadata, self->fd, 2, 1, 3);
+}
+
+TEST_F(cf, thp_asked_for_one_node_moves_whole)
+{
+	size_t i, maplen;
+	void *pages[THP_PAGES], *map;
+	int nodes[THP_PAGES], status[THP_PAGES], before[THP_PAGES];
+	long split = pm_vmstat("thp_split_page"), migrated = pm_vmstat("thp_migration_success");
+	struct pagemove_move r;
+	char *a;
+
+	if (!pm_have_thp())
+		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
+	a = pm_thp(1, 0, &map, &maplen);
+	ASSERT_NE(NULL, a);
+	/* Every page for node 2, the first listed twice. */
+	for (i = 0; i < THP_PAGES; i++) {
+		pages[i] = a + (i ? i - 1 : 0) * PM_PAGE;
+		nodes[i] = 2;
+	}
+	pm_nodes_of(THP_PAGES, pages, before);
+	ASSERT_EQ(0, pm_move(self->fd, 0, THP_PAGES, pages, nodes, status, 0, &r));
+	EXPECT_EQ(0, pm_oracle(_metadata, THP_PAGES, pages, nodes, status, before, &r));
+	EXPECT_EQ(THP_PAGES, r.nr_moved);
+	EXPECT_EQ(split, pm_vmstat("thp_split_page"));
+	EXPECT_LT(migrated, pm_vmstat("thp_migration_success"));
+	EXPECT_EQ(THP, pm_pattern_len(a, THP, 13));
+	munmap(map, maplen);
+}
+
+/*
+ * A THP whose first 256 pages end one chunk of 4096 entries (for node 1)
+ * and whose last 256 begin the next (for node 2).
+ */
+TEST_F(cf, thp_across_a_chunk_with_a_node_each_side)
+{
+	size_t lead = PM_CHUNK_ENTRIES - THP_PAGES / 2, n = lead + THP_PAGES, i, maplen;
+	void **pages = malloc(n * sizeof(void *)), *map;
+	int *nodes = malloc(n * sizeof(int)), *status = malloc(n * sizeof(int));
+	int *before = malloc(n * sizeof(int));
+	char *base = pm_map_anon(lead, 1), *a;
+	struct pagemove_move r;
+
+	if (!pm_have_thp())
+		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
+	ASSERT_NE(NULL, base);
+	ASSERT_EQ(0, pm_place(base, lead, 0));
+	a = pm_thp(1, 0, &map, &maplen);
+	ASSERT_NE(NULL, a);
+	for (i = 0; i < lead; i++) {
+		pages[i] = base + i * PM_PAGE;
+		nodes[i] = 1;
+	}
+	for (i = 0; i < THP_PAGES; i++) {
+		pages[lead + i] = a + i * PM_PAGE;
+		nodes[lead + i] = i < THP_PAGES / 2 ? 1 : 2;
+	}
+	pm_nodes_of(n, pages, before);
+	ASSERT_EQ(0, pm_move(self->fd, 0, n, pages, nodes, status, 0, &r));
+	EXPECT_EQ(0, pm_oracle(_metadata, n, pages, nodes, status, before, &r));
+	/* The rule: each page where its own entry asked, on both sides. */
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(nodes[i], status[i]) TH_LOG("entry %zu", i);
+	EXPECT_EQ(THP, pm_pattern_len(a, THP, 13));
+	EXPECT_TRUE(pm_check_data(base, lead));
+	munmap(map, maplen);
+	munmap(base, lead * PM_PAGE);
+	free(pages);
+	free(nodes);
+	free(status);
+	free(before);
+}
+
+/* A hugetlb page cannot be split: the last entry that names it wins. */
+TEST_F(cf, hugetlb_head_and_tail_for_two_nodes_last_wins)
+{
+	char *p = pm_map_hugetlb();
+	void *pages[3];
+	int nodes[3] = {1, 2, 1}, status[3], before[3];
+	struct pagemove_move r;
+
+	if (!p)
+		SKIP(return, "no huge pages reserved");
+	pages[0] = p;
+	pages[1] = p + 5 * PM_PAGE;
+	pages[2] = p + 9 * PM_PAGE;
+	pm_nodes_of(3, pages, before);
+	/* head -> 1, a tail -> 2, another tail -> 1: on node 1. */
+	ASSERT_EQ(0, pm_move(self->fd, 0, 3, pages, nodes, status, 0, &r));
+	EXPECT_EQ(0, pm_oracle(_metadata, 3, pages, nodes, status, before, &r));
+	EXPECT_EQ(1, pm_node_of(p));
+	EXPECT_EQ(1, status[0]);
+	EXPECT_EQ(1, status[1]);	/* asked 2: the node the page is on */
+	EXPECT_EQ(1, status[2]);
+	EXPECT_EQ(2, r.nr_moved);
+	EXPECT_EQ(1, r.nr_failed);
+	/* head -> 2, then a tail -> 1 (where it is, so it stays): on node 1 still. */
+	nodes[0] = 2;
+	nodes[1] = 1;
+	pm_nodes_of(2, pages, before);
+	ASSERT_EQ(0, pm_move(self->fd, 0, 2, pages, nodes, status, 0, &r));
+	EXPECT_EQ(0, pm_oracle(_metadata, 2, pages, nodes, status, before, &r));
+	EXPECT_EQ(1, pm_node_of(p));
+	EXPECT_EQ(1, status[0]);
+	EXPECT_EQ(1, status[1]);
+	EXPECT_EQ(1, r.nr_in_place);
+	EXPECT_EQ(2UL << 20, pm_pattern_len(p, 2UL << 20, 3));
+	munmap(p, 2UL << 20);
+}
+
+/* One page named twice, @gap entries apart (other pages between). */
+static void pm_twice(struct __test_metadata *_metadata, int fd, size_t gap, int n0, int n1)
+{
+	size_t n = gap + 1, i;
+	char *buf = pm_map_anon(gap, 1);
+	void **pages = malloc(n * sizeof(void *));
+	int *nodes = malloc(n * sizeof(int)), *status = malloc(n * sizeof(int));
+	int *before = malloc(n * sizeof(int));
+	struct pagemove_move r;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, pm_place(buf, gap, 0));
+	for (i = 0; i < n; i++) {
+		pages[i] = buf + (i < gap ? i : 0) * PM_PAGE;
+		nodes[i] = 1;
+	}
+	nodes[0] = n0;
+	nodes[gap] = n1;
+	pm_nodes_of(n, pages, before);
+	ASSERT_EQ(0, pm_move(fd, 0, n, pages, nodes, status, 0, &r));
+	EXPECT_EQ(0, pm_oracle(_metadata, n, pages, nodes, status, before, &r));
+	/* The last entry wins; the first reports where the page is. */
+	EXPECT_EQ(n1, pm_node_of(buf));
+	EXPECT_EQ(n1, status[0]);
+	EXPECT_EQ(n1, status[gap]);
+	EXPECT_TRUE(pm_check_data(buf, gap));
+	munmap(buf, gap * PM_PAGE);
+	free(pages);
+	free(nodes);
+	free(status);
+	free(before);
+}
+
+TEST_F(cf, same_address_twice_adjacent_last_wins)
+{
+	pm_twice(_metadata, self->fd, 1, 1, 2);
+}
+
+TEST_F(cf, same_address_twice_in_one_chunk_last_wins)
+{
+	pm_twice(_metadata, self->fd, 100, 2, 1);
+}
+
+/* 5000 entries apart: in two chunks, the first one's status rewritten. */
+TEST_F(cf, same_address_twice_far_apart_last_wins)
+{
+	pm_twice(_metadata, self->fd, 5000, 2, 1);
+}
+
+TEST_F(cf, same_address_twice_first_stays_last_wins)
+{
+	/* 0 is where the page is: the first entry is in place, until the second moves it. */
+	pm_twice(_metadata, self->fd, 1, 0, 2);
+}
+
+TEST_F(cf, same_address_twice_for_one_node_both_moved)
+{
+	pm_twice(_metadata, self->fd, 1, 1, 1);
+}
+
+TEST_HARNESS_MAIN
