@@ -37,6 +37,8 @@ ABI := $(KVER)
 endif
 KDIR := $(if $(wildcard $(BUILD)/cache/$(ABI)/kdir/Makefile),$(BUILD)/cache/$(ABI)/kdir,/lib/modules/$(ABI)/build)
 MODDIR := $(BUILD)/$(ABI)/kmod
+# A kernel of another Debian suite builds in a root of its own (qemu/buildroot.sh).
+KMAKE := $(if $(wildcard $(BUILD)/cache/$(ABI)/make),$(BUILD)/cache/$(ABI)/make $(MODDIR),$(MAKE) -C $(KDIR) M=$(MODDIR))
 
 KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/*.sh selftests/kmod/*.c) include/uapi/linux/pagemove.h
 
@@ -83,7 +85,7 @@ $(MODDIR)/pagemove.ko: $(KMOD_SRC)
 	$(Q)cp kmod/*.c kmod/*.h $(MODDIR)/kmod/
 	$(Q)cp selftests/kmod/*.c $(MODDIR)/selftests/kmod/
 	$(Q)cp include/uapi/linux/pagemove.h $(MODDIR)/include/uapi/linux/
-	$(Q)$(MAKE) -C $(KDIR) M=$(MODDIR) modules $(if $(filter 1,$(V)),V=1,>$(MODDIR)/build.log 2>&1) || \
+	$(Q)$(KMAKE) modules $(if $(filter 1,$(V)),V=1,>$(MODDIR)/build.log 2>&1) || \
 		{ cat $(MODDIR)/build.log >&2; exit 1; }
 	$(Q)$(ROOT)/kmod/check-calls.sh $@ || { rm -f $@; exit 1; }
 	$(Q)echo "  KMOD    $(patsubst $(ROOT)/%,%,$@)"

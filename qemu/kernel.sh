@@ -177,7 +177,7 @@ newest_in_family() { # ABI -> the newest ABI of its family with an image and hea
 }
 
 # Sets RES_ABI, RES_PKGS (pkg=version ...) and RES_NOTES for a series.
-RES_ABI= RES_PKGS=() RES_NOTES=()
+RES_ABI= RES_PKGS=() RES_NOTES=() RES_CACHED=0
 resolve_debian() { # SERIES ABI VERSION
 	local series=$1 abi=$2 ver=$3 img iver hdr dep dname dop dver k kv
 	RES_NOTES=() RES_PKGS=()
@@ -263,6 +263,7 @@ resolve() { # SERIES
 	   [ -f "$CACHE/$(sed -n 2p "$seen")/.ready" ]; then
 		RES_ABI=$(sed -n 2p "$seen")
 		mapfile -t RES_PKGS < "$CACHE/$RES_ABI/.ready"
+		RES_CACHED=1
 		return
 	fi
 	use_suite "${suite:-bookworm}"
@@ -275,7 +276,9 @@ resolve() { # SERIES
 report() { # SERIES
 	local n
 	for n in "${RES_NOTES[@]}"; do echo "kernel: $n" >&2; done
-	[ ${#RES_PKGS[@]} -eq 0 ] || echo "kernel: $1: $RES_ABI from ${RES_PKGS[*]}" >&2
+	# (Said when resolved; a series laid out by an earlier resolution is quiet.)
+	[ ${#RES_PKGS[@]} -eq 0 ] || [ "$RES_CACHED" = 1 ] ||
+		echo "kernel: $1: $RES_ABI from ${RES_PKGS[*]}" >&2
 }
 
 # ---- laying out -----------------------------------------------------------
@@ -311,15 +314,30 @@ fetch_debian() { # ABI SERIES (RES_PKGS set)
 	rm -rf "$tmp/root/boot" "$tmp/root/lib/modules" "$tmp/root/usr/lib/modules/$abi/kernel" \
 		"$tmp/root/usr/lib/modules/$abi/vmlinuz"*
 	[ -f "$tmp/root/usr/src/linux-headers-$abi/Makefile" ] || die "$series: no headers tree for $abi"
-	# The flavour's Makefile includes the common tree by its installed path.
-	sed -i "s|^include /usr/src/|include $CACHE/$abi/root/usr/src/|" \
-		"$tmp/root/usr/src/linux-headers-$abi/Makefile"
+	if [ "$SUITE" = bookworm ]; then
+		# Built on the host: the flavour's Makefile includes the common
+		# tree by its installed path, which is the cache's here.
+		sed -i "s|^include /usr/src/|include $CACHE/$abi/root/usr/src/|" \
+			"$tmp/root/usr/src/linux-headers-$abi/Makefile"
+	else
+		# Built in a root of its own suite (qemu/buildroot.sh), where
+		# the headers are at /usr/src: make runs there.
+		printf '#!/bin/sh\n# make M=$1 ... for %s, in a %s root (qemu/buildroot.sh)\nm=$1; shift\nexec %q make %q %q %q "$m" "$@"\n' \
+			"$abi" "$SUITE" "$HERE/buildroot.sh" "$SUITE" "$abi" "$CACHE/$abi/root/usr/src" \
+			> "$tmp/make"
+		chmod +x "$tmp/make"
+	fi
 	ln -sfn "root/usr/src/linux-headers-$abi" "$tmp/kdir"
 	printf '%s\n' "${RES_PKGS[@]}" > "$tmp/.ready"
 	# Debs no series has used for 30 days go.
 	find "$debs" -name "*.deb" -atime +30 -delete 2>/dev/null || true
 	rm -rf "${CACHE:?}/$abi"
 	mv "$tmp" "$CACHE/$abi"
+	# The root it builds in, made now: a failure is this series' setup failing.
+	if [ "$SUITE" != bookworm ]; then
+		"$HERE/buildroot.sh" dir "$SUITE" "$abi" "$CACHE/$abi/root/usr/src" >/dev/null ||
+			{ rm -rf "${CACHE:?}/$abi"; die "$series: no build root of $SUITE"; }
+	fi
 }
 
 setup() { # SERIES -> ABI (stdout)
@@ -352,6 +370,7 @@ abi)   resolve "${2:?series}"; report "$2"; echo "$RES_ABI" ;;
 pkgs)  resolve "${2:?series}"; report "$2"; printf '%s\n' "${RES_PKGS[@]}" ;;
 setup) setup "${2:?series}" ;;
 apt)   use_suite "${2:?suite}"; shift 2
+       apt_fresh
        case ${1:-} in
        apt-get) shift; aget "$@" ;;
        apt-cache) shift; acache "$@" ;;

@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A module must be built by the compiler its kernel was built with (the
+# kernel's CONFIG_CC_VERSION_TEXT). trixie's and sid's kernels are built
+# with gcc-14 and gcc-16, and their kbuild tools need a newer glibc than
+# Debian 12 has: they cannot run on this host. So their modules are built
+# inside a minimal root of the kernel's own suite, made with mmdebstrap
+# (--variant=essential plus make, that compiler and the kernel's kbuild
+# package), entered with unshare + chroot; the kernel's headers (laid out
+# by qemu/kernel.sh) and the module's build directory are bind-mounted
+# into it for the build only. Nothing is installed on the host; its apt
+# sources are untouched.
+#
+# The roots are cached outside the clone (~/.cache/pagemove/roots, or
+# PAGEMOVE_KCACHE), keyed by the suite and the versions of the packages
+# they include, so every checkout and CI run on the machine shares them.
+#
+#   qemu/buildroot.sh dir   SUITE ABI HEADERS   the root for ABI (made if needed)
+#   qemu/buildroot.sh make  SUITE ABI HEADERS MODDIR [MAKE ARGS...]
+#                                   make -C <headers> M=MODDIR inside it
+#   qemu/buildroot.sh run   SUITE ABI HEADERS CMD...   CMD inside it, with
+#                                   the headers at /usr/src and the clone at /src
+# HEADERS is the directory holding linux-headers-<abi> and its -common tree
+# (build/cache/<abi>/root/usr/src).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+KCACHE=${PAGEMOVE_KCACHE:-${XDG_CACHE_HOME:-$home/.cache}/pagemove}
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+die() { echo "buildroot: $*" >&2; exit 1; }
+
+# The compiler the kernel was built with: gcc-14 for "gcc-14 (Debian 14.2.0-19) 14.2.0".
+compiler() { # HEADERS ABI
+	local cfg=$1/linux-headers-$2/.config v
+	[ -f "$cfg" ] || die "no .config in $1/linux-headers-$2"
+	v=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$cfg")
+	case $v in
+	gcc-[0-9]*) echo "$v" ;;
+	*) die "$2 was built by '$v', not a gcc-N this script knows" ;;
+	esac
+}
+
+# The packages the root is made of: make, the compiler, the kernel's kbuild
+# (with the libraries its tools need), and what DKMS needs to build there.
+includes() { # SUITE ABI HEADERS
+	local kb
+	kb=$("$HERE/kernel.sh" apt "$1" apt-cache show "linux-headers-$2" 2>/dev/null |
+	     sed -n 's/^Depends: //p' | head -n1 | tr ',' '\n' | sed -n 's/^ *\(linux-kbuild-[^ ]*\).*/\1/p' | head -n1)
+	[ -n "$kb" ] || die "no linux-kbuild dependency for linux-headers-$2 in $1"
+	echo make "$(compiler "$3" "$2")" libc6-dev "$kb" kmod xz-utils dkms openssl
+}
+
+versions() { # SUITE PKG... -> pkg=version lines
+	local s=$1 p v
+	shift
+	for p in "$@"; do
+		v=$("$HERE/kernel.sh" apt "$s" apt-cache show --no-all-versions "$p" 2>/dev/null |
+		    sed -n 's/^Version: //p' | head -n1)
+		[ -n "$v" ] || die "$p is not in the $s archive"
+		echo "$p=$v"
+	done
+}
+
+sources() { # SUITE -> the suite's sources, as kernel.sh's private state has them
+	local d=$KCACHE/apt/$1
+	[ -f "$d/etc/sources.list" ] || "$HERE/kernel.sh" apt "$1" apt-cache policy >/dev/null
+	cat "$d/etc/sources.list"
+}
+
+dir() { # SUITE ABI HEADERS
+	local suite=$1 abi=$2 hdrs=$3 pkgs vers key root tmp src
+	command -v mmdebstrap >/dev/null || {
+		echo "buildroot: installing mmdebstrap (the only host package the roots need)" >&2
+		$SUDO apt-get install -y -qq --no-install-recommends mmdebstrap >&2
+	}
+	read -r -a pkgs <<<"$(includes "$suite" "$abi" "$hdrs")"
+	vers=$(versions "$suite" "${pkgs[@]}")
+	key=$({ echo "$suite essential"; echo "$vers"; } | sha256sum | cut -c1-12)
+	root=$KCACHE/roots/$suite-$key
+	if [ ! -f "$root/.ready" ]; then
+		mkdir -p "$KCACHE/roots"
+		exec 9>"$KCACHE/roots/.lock"
+		flock 9
+		if [ ! -f "$root/.ready" ]; then
+			tmp=$root.tmp.$$
+			rm -rf "$tmp"
+			echo "buildroot: making a $suite root for $abi with $(echo $vers) (mmdebstrap, 1-2 min)" >&2
+			src=$(sources "$suite")
+			# The host's apt sources are not read: the suite's own, given here.
+			if ! SOURCE_DATE_EPOCH=0 mmdebstrap --quiet --variant=essential \
+				--aptopt='Acquire::Check-Valid-Until "false"' \
+				--aptopt='APT::Install-Recommends "false"' \
+				--include="$(echo "$vers" | tr '\n' ',' | sed 's/,$//')" \
+				"$suite" "$tmp" <(echo "$src") >"$tmp.log" 2>&1; then
+				tail -n 20 "$tmp.log" >&2
+				rm -rf "$tmp" "$tmp.log"
+				die "mmdebstrap failed for $suite"
+			fi
+			rm -f "$tmp.log"
+			mkdir -p "$tmp/src" "$tmp/build" "$tmp/usr/src"
+			echo "$vers" > "$tmp/.ready"
+			# Older roots of the same suite are no longer wanted.
+			find "$KCACHE/roots" -maxdepth 1 -name "$suite-*" ! -name "$suite-$key" \
+				! -name "*.tmp.*" -exec rm -rf {} +
+			mv "$tmp" "$root"
+		fi
+		flock -u 9
+	fi
+	echo "$root"
+}
+
+# CMD inside the root: headers at /usr/src, the clone at /src, MODDIR (if
+# given) at /build, /proc for objtool. A private mount namespace: nothing
+# is mounted on the host, and the mounts go with the command.
+inside() { # ROOTDIR HEADERS MODDIR CMD...
+	local r=$1 h=$2 m=$3
+	shift 3
+	$SUDO unshare --mount --pid --fork --propagation private sh -c '
+		r=$1 h=$2 m=$3 src=$4; shift 4
+		mount --bind "$h" "$r/usr/src" &&
+		mount --bind -o ro "$src" "$r/src" &&
+		{ [ -z "$m" ] || mount --bind "$m" "$r/build"; } &&
+		mount -t proc proc "$r/proc" &&
+		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"
+	' sh "$r" "$h" "$m" "$ROOT" "$@"
+}
+
+case ${1:-} in
+dir)  dir "${2:?suite}" "${3:?abi}" "${4:?headers}" ;;
+make) r=$(dir "${2:?suite}" "${3:?abi}" "${4:?headers}")
+      abi=$3 h=$4 m=${5:?moddir}
+      shift 5
+      inside "$r" "$h" "$m" make -C "/usr/src/linux-headers-$abi" M=/build "$@" ;;
+run)  r=$(dir "${2:?suite}" "${3:?abi}" "${4:?headers}")
+      h=$4
+      shift 4
+      inside "$r" "$h" "" "$@" ;;
+*)    echo "usage: $0 dir|make|run SUITE ABI HEADERS ..." >&2; exit 2 ;;
+esac
