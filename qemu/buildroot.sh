@@ -33,11 +33,13 @@ SUDO=
 
 die() { echo "buildroot: $*" >&2; exit 1; }
 
-# The compiler the kernel was built with: gcc-14 for "gcc-14 (Debian 14.2.0-19) 14.2.0".
+# The compiler the kernel was built with: gcc-14 for "gcc-14 (Debian 14.2.0-19) 14.2.0"
+# or "x86_64-linux-gnu-gcc-14 (Debian 14.2.0-19) 14.2.0".
 compiler() { # HEADERS ABI
 	local cfg=$1/linux-headers-$2/.config v
 	[ -f "$cfg" ] || die "no .config in $1/linux-headers-$2"
 	v=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$cfg")
+	v=${v##*-linux-gnu-}
 	case $v in
 	gcc-[0-9]*) echo "$v" ;;
 	*) die "$2 was built by '$v', not a gcc-N this script knows" ;;
@@ -95,7 +97,7 @@ dir() { # SUITE ABI HEADERS
 				--aptopt='Acquire::Check-Valid-Until "false"' \
 				--aptopt='APT::Install-Recommends "false"' \
 				--include="$(echo "$vers" | tr '\n' ',' | sed 's/,$//')" \
-				"$suite" "$tmp" <(echo "$src") >"$tmp.log" 2>&1; then
+				"$suite" "$tmp" - <<<"$src" >"$tmp.log" 2>&1; then
 				tail -n 20 "$tmp.log" >&2
 				rm -rf "$tmp" "$tmp.log"
 				die "mmdebstrap failed for $suite"
