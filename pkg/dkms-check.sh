@@ -26,11 +26,24 @@ for s in $(sed -n 's/^SERIES=//p' "$ROOT/qemu/kernels.conf"); do
 	make -s -C "$ROOT" dkms-source DESTDIR="$tmp/root" >/dev/null
 	mkdir -p "$tmp/tree"
 	log=$tmp/dkms.log
-	# Signing as on a Secure Boot machine, with a throwaway key in the private tree.
-	export sign_file=$kdir/scripts/sign-file mok_signing_key=$tmp/mok.key mok_certificate=$tmp/mok.pub
-	if dkms add --dkmstree "$tmp/tree" --sourcetree "$tmp/root/usr/src" -m pagemove -v "$ver" >"$log" 2>&1 &&
-	   dkms build --dkmstree "$tmp/tree" --sourcetree "$tmp/root/usr/src" -m pagemove -v "$ver" \
-		-k "$abi" --kernelsourcedir "$kdir" >>"$log" 2>&1; then
+	suite=$(sed -n "s/^K_${s}_SUITE=//p" "$ROOT/qemu/kernels.conf")
+	if [ -x "$ROOT/build/cache/$abi/make" ]; then
+		# Another suite's kernel: its own dkms and compiler, in its build root.
+		where=/build
+		dk=("$ROOT/qemu/buildroot.sh" run "$suite" "$abi" "$ROOT/build/cache/$abi/root/usr/src" "$tmp"
+		    env sign_file="/usr/src/linux-headers-$abi/scripts/sign-file"
+		    mok_signing_key=/build/mok.key mok_certificate=/build/mok.pub dkms)
+		ksrc=/usr/src/linux-headers-$abi
+	else
+		where=$tmp
+		dk=(dkms)
+		ksrc=$kdir
+		# Signing as on a Secure Boot machine, with a throwaway key in the private tree.
+		export sign_file=$kdir/scripts/sign-file mok_signing_key=$tmp/mok.key mok_certificate=$tmp/mok.pub
+	fi
+	if "${dk[@]}" add --dkmstree "$where/tree" --sourcetree "$where/root/usr/src" -m pagemove -v "$ver" >"$log" 2>&1 &&
+	   "${dk[@]}" build --dkmstree "$where/tree" --sourcetree "$where/root/usr/src" -m pagemove -v "$ver" \
+		-k "$abi" --kernelsourcedir "$ksrc" >>"$log" 2>&1; then
 		ko=$(find "$tmp/tree/pagemove/$ver/$abi" -name 'pagemove.ko*' | head -n1)
 		case $ko in *.xz) xz -dc "$ko" > "$tmp/pagemove.ko" ;; *) cp "$ko" "$tmp/pagemove.ko" ;; esac
 		vermagic=$(modinfo -F vermagic "$tmp/pagemove.ko" | cut -d' ' -f1)

@@ -18,8 +18,9 @@
 #   qemu/buildroot.sh dir   SUITE ABI HEADERS   the root for ABI (made if needed)
 #   qemu/buildroot.sh make  SUITE ABI HEADERS MODDIR [MAKE ARGS...]
 #                                   make -C <headers> M=MODDIR inside it
-#   qemu/buildroot.sh run   SUITE ABI HEADERS CMD...   CMD inside it, with
-#                                   the headers at /usr/src and the clone at /src
+#   qemu/buildroot.sh run   SUITE ABI HEADERS DIR CMD...   CMD inside it, with
+#                                   the headers at /usr/src, the clone at /src
+#                                   and DIR (if not empty) at /build
 # HEADERS is the directory holding linux-headers-<abi> and its -common tree
 # (build/cache/<abi>/root/usr/src).
 set -euo pipefail
@@ -138,8 +139,8 @@ make) r=$(dir "${2:?suite}" "${3:?abi}" "${4:?headers}")
       shift 5
       inside "$r" "$h" "$m" make -C "/usr/src/linux-headers-$abi" M=/build "$@" ;;
 run)  r=$(dir "${2:?suite}" "${3:?abi}" "${4:?headers}")
-      h=$4
-      shift 4
-      inside "$r" "$h" "" "$@" ;;
+      h=$4 m=${5?dir}
+      shift 5
+      inside "$r" "$h" "$m" "$@" ;;
 *)    echo "usage: $0 dir|make|run SUITE ABI HEADERS ..." >&2; exit 2 ;;
 esac
