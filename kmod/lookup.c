@@ -194,7 +194,7 @@ static int pm_query_pte(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
 			return INT_MIN;
 	}
 	pte = ptep_get((pte_t *)ctx->ptes + pte_index(addr));
-	if (!pte_present(pte) || pte_special(pte) || pte_protnone(pte) || pte_devmap(pte))
+	if (!pte_present(pte) || pte_special(pte) || pte_protnone(pte) || pm_pte_devmap(pte))
 		return INT_MIN;
 	pfn = pte_pfn(pte);
 	if (!pfn_valid(pfn) || is_zero_pfn(pfn))

@@ -23,11 +23,15 @@ static int pm_fail_status(struct folio *folio, const struct pm_alloc *a)
 		return -ENOMEM;
 	if (folio_test_anon(folio) || !folio_test_dirty(folio))
 		return -EBUSY;
+#ifndef PM_HAVE_WRITEPAGE
+	/* 7.x: no ->writepage, fallback_migrate_folio() gives up on a dirty folio: busy. */
+	return -EBUSY;
+#endif
 	mapping = folio_mapping(folio);
 	if (!mapping || mapping->a_ops->migrate_folio)
 		return -EBUSY;
 	/* fallback_migrate_folio() needed writeout(): it failed or was impossible. */
-	return mapping->a_ops->writepage ? -EIO : -EINVAL;
+	return pm_has_writepage(mapping) ? -EIO : -EINVAL;
 }
 
 /* Give every queued entry of the chunk whose folio is @folio the status @st. */
@@ -401,7 +405,7 @@ static bool pm_span_take(struct pm_call *c, unsigned int j, struct pm_page *p)
 		return false;
 	/* The leaf maps the folio whole: the next address, the next page. */
 	if (c->span.page)
-		c->span.page = nth_page(c->span.page, 1);
+		c->span.page = pm_nth_page(c->span.page, 1);
 	*p = c->span;
 	c->span_left--;
 	c->span_next += PAGE_SIZE;

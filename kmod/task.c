@@ -7,6 +7,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/sched/signal.h>
 #include <linux/ptrace.h>
 #include <linux/err.h>
 #include "pagemove.h"
@@ -30,15 +31,26 @@ int pm_target_get(pid_t pid, u32 flags, struct pm_target *t)
 	if (!task)
 		return -ESRCH;
 
-	err = -EPERM;
-	if (!pm_call(ptrace_may_access)(task, PTRACE_MODE_READ_REALCREDS))
-		goto out;
-	err = pm_call(security_task_movememory)(task);
+	/*
+	 * As 7.x's find_mm_struct(), on every kernel: exec_update_lock held
+	 * from the permission checks to get_task_mm(), so that an exec in
+	 * between cannot hand over the new image's mm, checked against the
+	 * old credentials.
+	 */
+	err = down_read_killable(&task->signal->exec_update_lock);
 	if (err)
 		goto out;
+	err = -EPERM;
+	if (!pm_call(ptrace_may_access)(task, PTRACE_MODE_READ_REALCREDS))
+		goto out_unlock;
+	err = pm_call(security_task_movememory)(task);
+	if (err)
+		goto out_unlock;
 	t->nodes = pm_call(cpuset_mems_allowed)(task);
 	t->mm = get_task_mm(task);
 	err = t->mm ? 0 : -EINVAL;	/* a kernel thread, or exiting */
+out_unlock:
+	up_read(&task->signal->exec_update_lock);
 out:
 	put_task_struct(task);
 	return err;

@@ -97,15 +97,16 @@ dir() { # SUITE ABI HEADERS
 			if ! SOURCE_DATE_EPOCH=0 mmdebstrap --quiet --variant=essential \
 				--aptopt='Acquire::Check-Valid-Until "false"' \
 				--aptopt='APT::Install-Recommends "false"' \
-				--include="$(echo "$vers" | tr '\n' ',' | sed 's/,$//')" \
-				"$suite" "$tmp" - <<<"$src" >"$tmp.log" 2>&1; then
+				--include="$(echo "${pkgs[*]}" | tr ' ' ',')" \
+				"${suite%-backports}" "$tmp" - <<<"$src" >"$tmp.log" 2>&1; then
 				tail -n 20 "$tmp.log" >&2
 				rm -rf "$tmp" "$tmp.log"
 				die "mmdebstrap failed for $suite"
 			fi
 			rm -f "$tmp.log"
 			mkdir -p "$tmp/src" "$tmp/build" "$tmp/usr/src"
-			echo "$vers" > "$tmp/.ready"
+			# (By name: apt chose the versions the key names, from the same lists.)
+			chroot "$tmp" dpkg-query -W -f='${Package}=${Version}\n' "${pkgs[@]}" > "$tmp/.ready"
 			# Older roots of the same suite are no longer wanted.
 			find "$KCACHE/roots" -maxdepth 1 -name "$suite-*" ! -name "$suite-$key" \
 				! -name "*.tmp.*" -exec rm -rf {} +

@@ -588,6 +588,62 @@ static inline int pm_testfs_mount(const char *dir)
 	return mount("pm_testfs", dir, "pm_testfs", 0, NULL) ? -errno : 0;
 }
 
+/*
+ * Whether the kernel has ->writepage (pm_testfs says; it is loaded if need
+ * be). Without it (7.x) a dirty file page that needs writeback to migrate
+ * is -EBUSY: -EIO and -EINVAL cannot happen there.
+ */
+static inline int pm_kernel_has_writepage(void)
+{
+	if (access("/sys/module/pm_testfs", F_OK)) {
+		int fd = open(PM_TESTFS_KO, O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			syscall(SYS_finit_module, fd, "", 0);
+			close(fd);
+		}
+	}
+	return pm_read_long("/sys/module/pm_testfs/parameters/has_writepage") == 1;
+}
+
+/*
+ * What the seed contract answers for a page of the VMA holding @addr that
+ * has no page mapped: -EFAULT if the VMA cannot migrate (VM_IO or
+ * VM_PFNMAP: "io" or "pf" in its smaps VmFlags; [vvar] on 6.x), else
+ * -ENOENT ([vvar] on 7.x, which maps its pages otherwise). 0 if not found.
+ */
+static inline int pm_unmapped_status(unsigned long addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, ret = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, ' ') > strchr(line, '-')) {
+			in = addr >= s && addr < e;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			ret = strstr(line, " io") || strstr(line, " pf") ? -EFAULT : -ENOENT;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The status a dirty page of @file on pm_testfs (or ramfs: "no-writepage") gets. */
+static inline int pm_testfs_status(const char *file)
+{
+	if (!pm_kernel_has_writepage())
+		return -EBUSY;
+	return strcmp(file, "writepage-fails") ? -EINVAL : -EIO;
+}
+
 /* How many times the filesystem's failing writepage has run. */
 static inline long pm_testfs_writepage_calls(void)
 {

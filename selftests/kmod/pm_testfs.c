@@ -37,6 +37,15 @@ static const struct kernel_param_ops pmt_calls_ops = { .get = pmt_calls_get };
 module_param_cb(writepage_calls, &pmt_calls_ops, NULL, 0444);
 MODULE_PARM_DESC(writepage_calls, "Writeback attempts on writepage-fails pages so far");
 
+/* Whether this kernel has ->writepage at all (7.x has not): which statuses the tests expect. */
+#ifdef PM_HAVE_WRITEPAGE
+static int pmt_has_writepage = 1;
+#else
+static int pmt_has_writepage;
+#endif
+module_param_named(has_writepage, pmt_has_writepage, int, 0444);
+MODULE_PARM_DESC(has_writepage, "1 if this kernel's address_space_operations have writepage");
+
 static int pmt_read_folio(struct file *file, struct folio *folio)
 {
 	folio_zero_range(folio, 0, folio_size(folio));
@@ -46,7 +55,7 @@ static int pmt_read_folio(struct file *file, struct folio *folio)
 }
 
 /* The device "fails": the page stays dirty, the error is reported. */
-static int pmt_writepage_fail(struct page *page, struct writeback_control *wbc)
+static int __maybe_unused pmt_writepage_fail(struct page *page, struct writeback_control *wbc)
 {
 	atomic_inc(&pmt_writepage_calls);
 	redirty_page_for_writepage(wbc, page);
@@ -54,10 +63,17 @@ static int pmt_writepage_fail(struct page *page, struct writeback_control *wbc)
 	return -EIO;
 }
 
+/*
+ * 7.x has no ->writepage: there both files are "no-writepage" ones, and a
+ * dirty page of either gets -EBUSY (the kernel cannot write it back to
+ * migrate it), which the selftests expect there.
+ */
 static const struct address_space_operations pmt_aops_fail = {
 	.read_folio	= pmt_read_folio,
 	.dirty_folio	= noop_dirty_folio,
+#ifdef PM_HAVE_WRITEPAGE
 	.writepage	= pmt_writepage_fail,
+#endif
 };
 
 static const struct address_space_operations pmt_aops_none = {
@@ -74,7 +90,11 @@ static const struct file_operations pmt_file_ops = {
 
 static const struct super_operations pmt_super_ops = {
 	.statfs		= simple_statfs,
+#ifdef PM_HAVE_INODE_JUST_DROP
+	.drop_inode	= inode_just_drop,	/* 7.x's name for it */
+#else
 	.drop_inode	= generic_delete_inode,
+#endif
 };
 
 static struct inode *pmt_inode(struct super_block *sb, umode_t mode)
@@ -104,7 +124,13 @@ static int pmt_add_file(struct dentry *root, const char *name,
 		iput(inode);
 		return -ENOMEM;
 	}
+#ifdef PM_HAVE_KILL_LITTER_SUPER
 	d_add(dentry, inode);	/* the reference stays: kill_litter_super drops it */
+#else
+	/* 7.x: a persistent dentry, dropped by kill_anon_super(). */
+	d_make_persistent(dentry, inode);
+	dput(dentry);
+#endif
 	return 0;
 }
 
@@ -154,7 +180,11 @@ static struct file_system_type pmt_fs_type = {
 	.owner			= THIS_MODULE,
 	.name			= "pm_testfs",
 	.init_fs_context	= pmt_init_fs_context,
+#ifdef PM_HAVE_KILL_LITTER_SUPER
 	.kill_sb		= kill_litter_super,
+#else
+	.kill_sb		= kill_anon_super,
+#endif
 };
 
 static int __init pmt_init(void)

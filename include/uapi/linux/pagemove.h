@@ -87,13 +87,16 @@ enum {
  *            ->mapping holds the ops, so rmap cannot unmap it), migration
  *            could never succeed, and move_pages(2) does the same.
  *   -EFAULT  no VMA, a VMA that cannot migrate (VM_IO, VM_PFNMAP, DAX),
- *            the zero page or the huge zero page
+ *            the zero page or the huge zero page ([vvar] on 6.x; 7.x maps
+ *            it otherwise, and its addresses read -ENOENT there)
  *   -ENOMEM  allocation on the target node failed for this page (or, once
  *            a retry for that node moved nothing, for the pages still
  *            waiting for it: the node is full); the call goes on with the
  *            others
  *   -EIO     dirty file page, no migration function, writeback failed
  *   -EINVAL  dirty file page, neither migration function nor writeback
+ *            (-EIO and -EINVAL: 6.x only. 7.x has no ->writepage: such a
+ *            dirty page is -EBUSY there)
  *   -ENODEV, -EACCES  only when another thread changed this entry's node
  *            to an invalid one after validation (see below)
  *

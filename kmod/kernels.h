@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place that knows kernel differences. Force-included into every
+ * The one place that knows kernel differences ("compat" is the
+ * move_pages(2)-exact reporting mode alone: compat.c). Force-included into every
  * kmod/ file; the PM_HAVE_* / PM_* switches come from Kbuild, which probes
  * the target's headers rather than trusting version numbers.
  */
-#ifndef _PAGEMOVE_COMPAT_H
-#define _PAGEMOVE_COMPAT_H
+#ifndef _PAGEMOVE_KERNELS_H
+#define _PAGEMOVE_KERNELS_H
 
 #include <linux/types.h>
 #include <linux/mm.h>
@@ -21,6 +22,9 @@
 #include <linux/sched/task.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+#ifdef PM_HAVE_SOFTLEAF
+#include <linux/leafops.h>
+#endif
 #include <linux/static_call.h>
 
 /*
@@ -66,7 +70,7 @@ static inline void pm_mtc_init(struct pm_migration_target_control *mtc, int nid)
  * int (0 on success) to bool in the same series that made isolate_hugetlb()
  * return bool, which the public hugetlb.h shows: key on that.
  */
-#ifdef PM_ISOLATE_BOOL
+#if defined(PM_ISOLATE_BOOL) || defined(PM_HAVE_FOLIO_ISOLATE_HUGETLB_BOOL)
 typedef bool (pm_folio_isolate_lru_t)(struct folio *folio);
 #define pm_lru_isolated(ret)	(ret)
 #else
@@ -74,8 +78,20 @@ typedef int (pm_folio_isolate_lru_t)(struct folio *folio);
 #define pm_lru_isolated(ret)	((ret) == 0)
 #endif
 
-/* hugetlb isolation: Debian 6.1 renamed isolate_hugetlb(page) to folio_isolate_hugetlb(page). */
-#if defined(PM_HAVE_FOLIO_ISOLATE_HUGETLB_PAGE)
+/*
+ * hugetlb isolation: Debian 6.1 renamed isolate_hugetlb(page) to
+ * folio_isolate_hugetlb(page); 6.12 has bool isolate_hugetlb(folio); 7.x
+ * bool folio_isolate_hugetlb(folio). Each is asserted against the header,
+ * and a kernel that matches none fails the build: a silently missed probe
+ * would read folio_isolate_lru()'s bool as an int (0 = success), inverted.
+ */
+#if defined(PM_HAVE_FOLIO_ISOLATE_HUGETLB_BOOL)
+#define PM_ISOLATE_HUGETLB_NAME	"folio_isolate_hugetlb"
+typedef bool (pm_isolate_hugetlb_t)(struct folio *folio, struct list_head *list);
+static_assert(__same_type(&folio_isolate_hugetlb, pm_isolate_hugetlb_t *));
+#define pm_hugetlb_arg(folio)	(folio)
+#define pm_hugetlb_isolated(r)	(r)
+#elif defined(PM_HAVE_FOLIO_ISOLATE_HUGETLB_PAGE)
 #define PM_ISOLATE_HUGETLB_NAME	"folio_isolate_hugetlb"
 typedef typeof(folio_isolate_hugetlb) pm_isolate_hugetlb_t;
 #define pm_hugetlb_arg(folio)	(&(folio)->page)
@@ -85,11 +101,13 @@ typedef typeof(folio_isolate_hugetlb) pm_isolate_hugetlb_t;
 typedef typeof(isolate_hugetlb) pm_isolate_hugetlb_t;
 #define pm_hugetlb_arg(folio)	(folio)
 #define pm_hugetlb_isolated(r)	(r)
-#else
+#elif defined(PM_HAVE_ISOLATE_HUGETLB_PAGE)
 #define PM_ISOLATE_HUGETLB_NAME	"isolate_hugetlb"
 typedef typeof(isolate_hugetlb) pm_isolate_hugetlb_t;
 #define pm_hugetlb_arg(folio)	(&(folio)->page)
 #define pm_hugetlb_isolated(r)	((r) == 0)
+#else
+#error "pagemove: hugetlb.h declares no isolate_hugetlb() this module knows: probe kmod/kernels.h anew"
 #endif
 
 /* The page-table lookup: follow_page() (6.1) or folio_walk_start() (6.12). */
@@ -105,11 +123,48 @@ typedef typeof(follow_page) pm_lookup_fn_t;
 typedef struct page *pm_huge_zero_t;
 #endif
 
-/* Sharing test: page_mapcount() > 1 (6.1) or folio_likely_mapped_shared() (6.12). */
-#ifdef PM_HAVE_LIKELY_MAPPED_SHARED
+/*
+ * Sharing test, as each kernel's move_pages(2) makes it: page_mapcount() > 1
+ * (6.1), folio_likely_mapped_shared() (6.12), folio_maybe_mapped_shared()
+ * (7.x: with CONFIG_MM_ID it may say "shared" for a THP once mapped by
+ * more processes; 6.12's could say "not shared" for one that is).
+ */
+#if defined(PM_HAVE_MAYBE_MAPPED_SHARED)
+#define pm_page_shared(folio, page)	folio_maybe_mapped_shared(folio)
+#elif defined(PM_HAVE_LIKELY_MAPPED_SHARED)
 #define pm_page_shared(folio, page)	folio_likely_mapped_shared(folio)
-#else
+#elif defined(PM_HAVE_PAGE_MAPCOUNT)
 #define pm_page_shared(folio, page)	(page_mapcount(page) > 1)
+#else
+#error "pagemove: mm.h has no sharing test this module knows: probe kmod/kernels.h anew"
+#endif
+
+/* 7.x: no ->writepage, so fallback_migrate_folio() never writes back (-EIO, -EINVAL). */
+#ifdef PM_HAVE_WRITEPAGE
+#define pm_has_writepage(mapping)	((mapping)->a_ops->writepage != NULL)
+#else
+#define pm_has_writepage(mapping)	false
+#endif
+
+/* nth_page() is gone in 7.x, whose large folios' pages are contiguous in the memmap. */
+#ifdef nth_page
+#define pm_nth_page(page, n)	nth_page(page, n)
+#else
+#define pm_nth_page(page, n)	((page) + (n))
+#endif
+
+/* devmap PTEs are gone in 6.16 (ZONE_DEVICE is still caught by its zone). */
+#ifdef PM_HAVE_PTE_DEVMAP
+#define pm_pte_devmap(pte)	pte_devmap(pte)
+#else
+#define pm_pte_devmap(pte)	false
+#endif
+
+/* lru_cache_disable() and lru_add_drain(): void (void); mm/internal.h only in 7.3. */
+typedef void (pm_void_fn_t)(void);
+#ifdef PM_HAVE_LRU_DECL
+static_assert(__same_type(&lru_cache_disable, pm_void_fn_t *));
+static_assert(__same_type(&lru_add_drain, pm_void_fn_t *));
 #endif
 
 /* move_pages untags addresses under the mmap lock (LAM on 6.12). */
@@ -145,7 +200,13 @@ typedef struct page *pm_huge_zero_t;
  * the build here rather than silently never splitting.
  */
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
-#if defined(PM_HAVE_SPLIT_TO_ORDER)
+#if defined(PM_HAVE___SPLIT_TO_ORDER)
+/* 7.x: the _to_order() name is an inline around this one. */
+#define PM_CALLS_SPLIT(X)						\
+	X(split, "__split_huge_page_to_list_to_order", NULL,		\
+	  typeof(__split_huge_page_to_list_to_order), false)
+#define pm_split_folio(folio, list)	pm_call(split)(&(folio)->page, (list), 0)
+#elif defined(PM_HAVE_SPLIT_TO_ORDER)
 #define PM_CALLS_SPLIT(X)						\
 	X(split, "split_huge_page_to_list_to_order", NULL,		\
 	  typeof(split_huge_page_to_list_to_order), false)
@@ -155,7 +216,7 @@ typedef struct page *pm_huge_zero_t;
 	X(split, "split_huge_page_to_list", NULL, typeof(split_huge_page_to_list), false)
 #define pm_split_folio(folio, list)	pm_call(split)(&(folio)->page, (list))
 #else
-#error "pagemove: huge_mm.h declares no split_huge_page_to_list[_to_order](): probe kmod/compat.h anew"
+#error "pagemove: huge_mm.h declares no split_huge_page_to_list[_to_order](): probe kmod/kernels.h anew"
 #endif
 #else
 #define PM_CALLS_SPLIT(X)
@@ -182,9 +243,9 @@ typedef struct page *pm_huge_zero_t;
 	  typeof(cpuset_mems_allowed), false)				\
 	X(find_get_task_by_vpid, "find_get_task_by_vpid", NULL,	\
 	  typeof(find_get_task_by_vpid), false)				\
-	X(lru_cache_disable, "lru_cache_disable", NULL, typeof(lru_cache_disable), false) \
+	X(lru_cache_disable, "lru_cache_disable", NULL, pm_void_fn_t, false) \
 	/* Optional: without it, every drain is lru_cache_disable(). */	\
-	X(lru_add_drain, "lru_add_drain", NULL, typeof(lru_add_drain), true)
+	X(lru_add_drain, "lru_add_drain", NULL, pm_void_fn_t, true)
 
 #define PM_DECLARE_CALL(f, name, alt, proto, opt)			\
 	extern proto pm_proto_##f;					\
@@ -281,7 +342,12 @@ static inline unsigned long pm_walk_span(const struct pm_walk *w, struct vm_area
 	return min(end, vma->vm_end);
 }
 
-/* The walk found a migration entry: the folio is being migrated right now. */
+#if defined(PM_HAVE_FW_MIGRATION)
+/*
+ * 6.12: FW_MIGRATION makes the walk report a migration entry's folio: the
+ * folio is being migrated right now.
+ */
+#define PM_FW_SEED	FW_MIGRATION
 static inline bool pm_walk_migrating(const struct pm_walk *w)
 {
 	if (w->fw.level == FW_LEVEL_PTE)
@@ -298,7 +364,8 @@ static inline bool pm_walk_migrating(const struct pm_walk *w)
  * flavour). The walk leaves the entry it read (under the page table lock)
  * in @w->fw; hugetlb stores it in PTE format at any level.
  */
-static inline bool pm_walk_hugetlb_migrating(const struct pm_walk *w, struct vm_area_struct *vma)
+static inline bool pm_walk_absent_migrating(const struct pm_walk *w, struct vm_area_struct *vma,
+					    unsigned long addr)
 {
 	pte_t pte;
 
@@ -312,24 +379,116 @@ static inline bool pm_walk_hugetlb_migrating(const struct pm_walk *w, struct vm_
 		return false;
 	return !pte_none(pte) && !pte_present(pte) && is_migration_entry(pte_to_swp_entry(pte));
 }
+#elif defined(PM_HAVE_SOFTLEAF)
+/*
+ * 7.x: folio_walk_start() returns NULL for every non-present entry
+ * (FW_MIGRATION is gone), and migration entries are "softleaf" entries.
+ * So when the walk finds nothing, the entry at @addr is read here, as the
+ * query's fast path reads PTE tables (lookup.c: each level once, the PTE
+ * table under rcu_read_lock(); the mmap lock is held): a migration entry
+ * means busy, not absent. hugetlb keeps its entries in PTE format at PMD
+ * and PUD level.
+ */
+#define PM_FW_SEED	0
+static inline bool pm_walk_migrating(const struct pm_walk *w)
+{
+	return false;
+}
+
+enum { PM_ENTRY_NONE, PM_ENTRY_MIGRATING, PM_ENTRY_PRESENT };
+
+static inline int pm_leaf_state(softleaf_t e)
+{
+	return softleaf_is_migration(e) ? PM_ENTRY_MIGRATING : PM_ENTRY_NONE;
+}
+
+static inline int pm_entry_state(struct vm_area_struct *vma, unsigned long addr)
+{
+	bool huge = is_vm_hugetlb_page(vma);
+	pgd_t pgdv = READ_ONCE(*pgd_offset(vma->vm_mm, addr));
+	p4d_t p4dv;
+	pud_t pudv;
+	pmd_t pmdv;
+	pte_t pte;
+
+	if (pgd_none(pgdv) || pgd_bad(pgdv))
+		return PM_ENTRY_NONE;
+	p4dv = READ_ONCE(*p4d_offset(&pgdv, addr));
+	if (p4d_none(p4dv) || p4d_bad(p4dv))
+		return PM_ENTRY_NONE;
+	pudv = READ_ONCE(*pud_offset(&p4dv, addr));
+	if (pud_none(pudv))
+		return PM_ENTRY_NONE;
+	if (!pud_present(pudv))
+		return huge ? pm_leaf_state(softleaf_from_pte(__pte(pud_val(pudv)))) : PM_ENTRY_NONE;
+	if (pud_leaf(pudv))
+		return PM_ENTRY_PRESENT;
+	if (pud_bad(pudv))
+		return PM_ENTRY_NONE;
+	pmdv = pmdp_get_lockless(pmd_offset(&pudv, addr));
+	if (pmd_none(pmdv))
+		return PM_ENTRY_NONE;
+	if (!pmd_present(pmdv))
+		return pm_leaf_state(huge ? softleaf_from_pte(__pte(pmd_val(pmdv))) :
+					    softleaf_from_pmd(pmdv));
+	if (huge || pmd_leaf(pmdv))
+		return PM_ENTRY_PRESENT;
+	if (pmd_bad(pmdv))
+		return PM_ENTRY_NONE;
+	rcu_read_lock();
+	pte = ptep_get(pte_offset_kernel(&pmdv, addr));
+	rcu_read_unlock();
+	if (pte_present(pte))
+		return PM_ENTRY_PRESENT;
+	return pte_none(pte) ? PM_ENTRY_NONE : pm_leaf_state(softleaf_from_pte(pte));
+}
+
+/* (The walk above handles it: pm_entry_state().) */
+static inline bool pm_walk_absent_migrating(const struct pm_walk *w, struct vm_area_struct *vma,
+					    unsigned long addr)
+{
+	return false;
+}
+#else
+#error "pagemove: neither FW_MIGRATION (pagewalk.h) nor leafops.h: no way to see a page under migration"
+#endif
 
 static inline struct folio *pm_walk_start(struct pm_walk *w, struct vm_area_struct *vma,
 					  unsigned long addr, enum pm_walk_mode mode)
 {
-	folio_walk_flags_t flags = FW_ZEROPAGE | (mode == PM_WALK_SEED ? FW_MIGRATION : 0);
+	folio_walk_flags_t flags = FW_ZEROPAGE | (mode == PM_WALK_SEED ? PM_FW_SEED : 0);
 	struct folio *folio;
+	int __maybe_unused tries;
 
 	/* The walk fills these only when it reaches a leaf: no stale level. */
 	w->fw.level = FW_LEVEL_PTE;
 	w->fw.pmd = __pmd(0);
 	folio = pm_call(lookup)(&w->fw, vma, addr, flags);
+#if !defined(PM_HAVE_FW_MIGRATION)
+	/*
+	 * 7.x: the walk found nothing; the entry read again after it is a
+	 * migration entry (busy), or a page again: the migration the walk
+	 * saw ended in between, so walk once more (a few times at most).
+	 */
+	for (tries = 0; !folio && mode == PM_WALK_SEED && tries < 3; tries++) {
+		int st = pm_entry_state(vma, addr);
+
+		if (st == PM_ENTRY_MIGRATING)
+			return ERR_PTR(-EBUSY);
+		if (st != PM_ENTRY_PRESENT)
+			break;
+		w->fw.level = FW_LEVEL_PTE;
+		w->fw.pmd = __pmd(0);
+		folio = pm_call(lookup)(&w->fw, vma, addr, flags);
+	}
+#endif
 	w->page = folio ? w->fw.page : NULL;
 	/* The seed contract: a page under migration is busy, not absent. */
 	if (folio && pm_walk_migrating(w)) {
 		pm_walk_end(w, vma);
 		return ERR_PTR(-EBUSY);
 	}
-	if (!folio && mode == PM_WALK_SEED && pm_walk_hugetlb_migrating(w, vma))
+	if (!folio && mode == PM_WALK_SEED && pm_walk_absent_migrating(w, vma, addr))
 		return ERR_PTR(-EBUSY);
 	return folio;
 }
@@ -394,4 +553,4 @@ static inline unsigned long pm_walk_span(const struct pm_walk *w, struct vm_area
 }
 #endif
 
-#endif /* _PAGEMOVE_COMPAT_H */
+#endif /* _PAGEMOVE_KERNELS_H */
