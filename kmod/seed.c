@@ -226,6 +226,14 @@ static void pm_settle_whole(struct pm_call *c, struct pm_seen *s)
 /* A page of a split THP that the split itself unmapped (pm_settle_split). */
 #define PM_GONE		(PM_NONE - 1)
 
+/* @page's index in the folio of @nr pages from @pfn0; @nr when it is none of them. */
+static unsigned long pm_page_idx(const struct page *page, unsigned long pfn0, unsigned long nr)
+{
+	unsigned long i = page ? page_to_pfn(page) - pfn0 : nr;
+
+	return i < nr ? i : nr;
+}
+
 static bool pm_settle_split(struct pm_call *c, struct pm_seen *s)
 {
 	struct folio *folio = s->folio, *f, *next;
@@ -244,10 +252,9 @@ static bool pm_settle_split(struct pm_call *c, struct pm_seen *s)
 		win[i] = PM_NONE;
 	/* Each page: the last entry that names it. */
 	for (j = s->first; j != PM_NONE; j = c->pg[j].next) {
-		struct page *page = c->pg[j].page;
-
-		if (page && page_to_pfn(page) - pfn0 < nr)
-			win[page_to_pfn(page) - pfn0] = j;
+		i = pm_page_idx(c->pg[j].page, pfn0, nr);
+		if (i < nr)
+			win[i] = j;
 	}
 	if (!folio_trylock(folio)) {
 		kvfree(win);
@@ -283,7 +290,8 @@ static bool pm_settle_split(struct pm_call *c, struct pm_seen *s)
 	}
 	for (j = s->first; j != PM_NONE; j = c->pg[j].next) {
 		struct pm_page *p = &c->pg[j];
-		u32 w = p->page ? win[page_to_pfn(p->page) - pfn0] : PM_NONE;
+		unsigned long idx = pm_page_idx(p->page, pfn0, nr);
+		u32 w = idx < nr ? win[idx] : PM_NONE;
 
 		p->nid = nid;
 		if (w == PM_NONE || w == PM_GONE) {
