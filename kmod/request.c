@@ -36,14 +36,25 @@ unsigned int pm_read_chunk(struct pm_call *c, u64 base, bool with_nodes)
 		return want;
 	}
 
-	n = want - copy_from_user(c->addr, c->upages + base, want * sizeof(u64)) / sizeof(u64);
-	/* copy_from_user may stop short of the fault: settle the edge entry by entry. */
+	/*
+	 * copy_from_user returns the bytes it did not copy, and may stop short
+	 * of the fault (arm64 copies one byte further than x86): an entry is
+	 * read only when all of its bytes were, so the uncopied bytes are
+	 * rounded up to whole entries. An entry that straddles the fault (a
+	 * misaligned array) would otherwise count as read, half user bytes and
+	 * half what the buffer held before. The edge is then settled entry by
+	 * entry with get_user, which reads an entry whole or faults, as the
+	 * syscall reads it.
+	 */
+	n = want - DIV_ROUND_UP(copy_from_user(c->addr, c->upages + base, want * sizeof(u64)),
+				sizeof(u64));
 	for (i = n; i < want; i++)
 		if (get_user(c->addr[i], c->upages + base + i))
 			break;
 	n = i;
 	if (with_nodes) {
-		m = want - copy_from_user(c->node, c->unodes + base, want * sizeof(s32)) / sizeof(s32);
+		m = want - DIV_ROUND_UP(copy_from_user(c->node, c->unodes + base,
+						       want * sizeof(s32)), sizeof(s32));
 		for (i = m; i < want; i++)
 			if (get_user(c->node[i], c->unodes + base + i))
 				break;

@@ -21,6 +21,8 @@
 #   qemu/buildroot.sh run   SUITE ABI HEADERS DIR CMD...   CMD inside it, with
 #                                   the headers at /usr/src, the clone at /src
 #                                   and DIR (if not empty) at /build
+#   qemu/buildroot.sh kernel-root SUITE   a root to build SUITE's kernels in
+#   qemu/buildroot.sh in ROOTDIR HEADERS DIR CMD...   CMD inside that root
 # HEADERS is the directory holding linux-headers-<abi> and its -common tree
 # (build/cache/<abi>/root/usr/src).
 set -euo pipefail
@@ -74,13 +76,32 @@ sources() { # SUITE -> the suite's sources, as kernel.sh's private state has the
 	cat "$d/etc/sources.list"
 }
 
+# What a kernel build needs (qemu/debug-kernel.sh builds 7.x debug kernels
+# in such a root): the suite's default gcc (gcc-14 in trixie, the compiler
+# its own kernels are built with), and the tools the kernel's Makefiles run.
+kernel_includes() { # SUITE
+	local cc
+	cc=$("$HERE/kernel.sh" apt "$1" apt-cache depends gcc 2>/dev/null |
+	     sed -n 's/^ *Depends: \(gcc-[0-9][0-9]*\)$/\1/p' | head -n1)
+	[ -n "$cc" ] || die "no gcc-N behind $1's gcc"
+	echo make gcc "$cc" libc6-dev bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
+}
+
 dir() { # SUITE ABI HEADERS
-	local suite=$1 abi=$2 hdrs=$3 pkgs vers key root tmp src
+	local pkgs
+	read -r -a pkgs <<<"$(includes "$1" "$2" "$3")"
+	mkroot "$1" modules "for $2" "${pkgs[@]}"
+}
+
+mkroot() { # SUITE KIND WHAT PKG... -> the root of SUITE made of PKG... (made if needed)
+	local suite=$1 kind=$2 what=$3 pkgs vers key root tmp src
+	shift
+	shift 2
+	pkgs=("$@")
 	command -v mmdebstrap >/dev/null || {
 		echo "buildroot: installing mmdebstrap (the only host package the roots need)" >&2
 		$SUDO apt-get install -y -qq --no-install-recommends mmdebstrap >&2
 	}
-	read -r -a pkgs <<<"$(includes "$suite" "$abi" "$hdrs")"
 	vers=$(versions "$suite" "${pkgs[@]}")
 	key=$({ echo "$suite essential"; echo "$vers"; } | sha256sum | cut -c1-12)
 	root=$KCACHE/roots/$suite-$key
@@ -91,7 +112,7 @@ dir() { # SUITE ABI HEADERS
 		if [ ! -f "$root/.ready" ]; then
 			tmp=$root.tmp.$$
 			rm -rf "$tmp"
-			echo "buildroot: making a $suite root for $abi with $(echo $vers) (mmdebstrap, 1-2 min)" >&2
+			echo "buildroot: making a $suite root $what with $(echo $vers) (mmdebstrap, 1-2 min)" >&2
 			src=$(sources "$suite")
 			# The host's apt sources are not read: the suite's own, given here.
 			if ! SOURCE_DATE_EPOCH=0 mmdebstrap --quiet --variant=essential \
@@ -107,9 +128,14 @@ dir() { # SUITE ABI HEADERS
 			mkdir -p "$tmp/src" "$tmp/build" "$tmp/usr/src"
 			# (By name: apt chose the versions the key names, from the same lists.)
 			chroot "$tmp" dpkg-query -W -f='${Package}=${Version}\n' "${pkgs[@]}" > "$tmp/.ready"
-			# Older roots of the same suite are no longer wanted.
-			find "$KCACHE/roots" -maxdepth 1 -name "$suite-*" ! -name "$suite-$key" \
-				! -name "*.tmp.*" -exec rm -rf {} +
+			echo "$kind" > "$tmp/.kind"
+			# Roots of the same suite and kind no longer wanted (other
+			# versions, other packages).
+			local r
+			for r in "$KCACHE/roots/$suite"-*/.kind; do
+				[ -f "$r" ] && [ "$(dirname "$r")" != "$root" ] || continue
+				[ "$(cat "$r")" = "$kind" ] && rm -rf "$(dirname "$r")"
+			done
 			mv "$tmp" "$root"
 		fi
 		flock -u 9
@@ -135,6 +161,13 @@ inside() { # ROOTDIR HEADERS MODDIR CMD...
 
 case ${1:-} in
 dir)  dir "${2:?suite}" "${3:?abi}" "${4:?headers}" ;;
+kernel-root)
+      read -r -a p <<<"$(kernel_includes "${2:?suite}")"
+      mkroot "$2" kernels "to build kernels" "${p[@]}" ;;
+in)   r=${2:?rootdir} h=${3:?headers}; m=${4?dir}
+      [ -f "$r/.ready" ] || die "$r is not a build root"
+      shift 4
+      inside "$r" "$h" "$m" "$@" ;;
 make) r=$(dir "${2:?suite}" "${3:?abi}" "${4:?headers}")
       abi=$3 h=$4 m=${5:?moddir}
       shift 5
@@ -143,5 +176,5 @@ run)  r=$(dir "${2:?suite}" "${3:?abi}" "${4:?headers}")
       h=$4 m=${5?dir}
       shift 5
       inside "$r" "$h" "$m" "$@" ;;
-*)    echo "usage: $0 dir|make|run SUITE ABI HEADERS ..." >&2; exit 2 ;;
+*)    echo "usage: $0 dir|make|run SUITE ABI HEADERS ... | kernel-root SUITE | in ROOTDIR HEADERS DIR CMD..." >&2; exit 2 ;;
 esac

@@ -349,10 +349,22 @@ setup() { # SERIES -> ABI (stdout)
 	mkdir -p "$CACHE"
 	if [ "$ver" = build ]; then
 		# Cached outside the clone, keyed by its config: ask every time.
-		tree=$("$HERE/debug-kernel.sh" dir)
+		tree=$("$HERE/debug-kernel.sh" dir "$series")
 		mkdir -p "$CACHE/$abi"
 		ln -sfn "$tree" "$CACHE/$abi/kdir"
 		ln -sfn "$tree/arch/x86/boot/bzImage" "$CACHE/$abi/vmlinuz"
+		# Built in a root of another suite: its modules are built there too
+		# (the tree's host tools were linked against that suite's libc).
+		local broot
+		broot=$("$HERE/debug-kernel.sh" root "$series")
+		if [ -n "$broot" ]; then
+			printf '#!/bin/sh\n# make M=$1 ... for %s, in the root it was built in (qemu/buildroot.sh)\nm=$1; shift\nexec %q in %q %q "$m" make -C %q M=/build "$@"\n' \
+				"$series" "$HERE/buildroot.sh" "$broot" "$(dirname "$tree")" "/usr/src/$(basename "$tree")" \
+				> "$CACHE/$abi/make"
+			chmod +x "$CACHE/$abi/make"
+		else
+			rm -f "$CACHE/$abi/make"
+		fi
 	elif [ ${#RES_PKGS[@]} -gt 0 ] &&
 	     [ "$(cat "$CACHE/$abi/.ready" 2>/dev/null)" != "$(printf '%s\n' "${RES_PKGS[@]}")" ]; then
 		fetch_debian "$abi" "$series"

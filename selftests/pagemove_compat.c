@@ -618,4 +618,130 @@ TEST(compat_count_above_int_max)
 	munmap(p, 2 * PM_PAGE);
 }
 
+/*
+ * Arrays whose edge falls inside an entry: pages[] ends 4 bytes into entry
+ * k (nodes[] 2 bytes), the rest of the entry in a hole. move_pages(2) reads
+ * an entry whole or faults (get_user; a query copies 16 at a time and
+ * fails them together): such an entry is never read. The module once
+ * counted an entry copy_from_user had copied in part as read, half user
+ * bytes and half what its buffer held before: compat then wrote a status
+ * the syscall leaves unwritten (or moved on), and default mode took it for
+ * a valid entry. Each case runs three times from scratch: the syscall,
+ * compat mode, default mode (which refuses a move: nothing moves, no
+ * status is written).
+ */
+#define EDGE_MAX 24
+
+struct edge_case {
+	const char *name;
+	int query;		/* nodes == NULL */
+	int in_nodes;		/* the edge is in nodes[], not pages[] */
+	unsigned int k, count;
+};
+
+static const struct edge_case edge_cases[] = {
+	{ "pages[0] half mapped", 0, 0, 0, 2 },
+	{ "pages[1] half mapped", 0, 0, 1, 3 },
+	{ "pages[20] half mapped", 0, 0, 20, 24 },
+	{ "nodes[0] half mapped", 0, 1, 0, 2 },
+	{ "nodes[5] half mapped", 0, 1, 5, 8 },
+	{ "query, pages[0] half mapped", 1, 0, 0, 2 },
+	{ "query, pages[17] half mapped", 1, 0, 17, 20 },
+};
+
+struct edge_out {
+	long ret;
+	int status[EDGE_MAX];
+	int where[EDGE_MAX];
+};
+
+enum { EDGE_SYSCALL, EDGE_COMPAT, EDGE_DEFAULT };
+
+static void edge_run(struct __test_metadata *_metadata, const struct edge_case *ec, int how,
+		     struct edge_out *out)
+{
+	char *p = pm_map_anon(ec->count, 1), *arr;
+	void *pages_ok[EDGE_MAX], **pages = pages_ok;
+	int nodes_ok[EDGE_MAX], *nodes = nodes_ok;
+	unsigned int i;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, pm_place(p, ec->count, 0));
+	arr = mmap(NULL, 2 * PM_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, arr);
+	ASSERT_EQ(0, munmap(arr + PM_PAGE, PM_PAGE));
+	for (i = 0; i < ec->count; i++) {
+		pages_ok[i] = p + i * PM_PAGE;
+		nodes_ok[i] = 1;
+	}
+	/* Entries 0..k-1 whole, then the first bytes of entry k: the page ends. */
+	if (ec->in_nodes) {
+		nodes = (int *)(arr + PM_PAGE - ec->k * sizeof(int) - 2);
+		memcpy(nodes, nodes_ok, ec->k * sizeof(int) + 2);
+	} else {
+		pages = (void **)(arr + PM_PAGE - ec->k * sizeof(void *) - 4);
+		memcpy(pages, pages_ok, ec->k * sizeof(void *) + 4);
+	}
+	pm_fill_int(out->status, EDGE_MAX, PM_SENTINEL);
+	if (how == EDGE_SYSCALL) {
+		out->ret = pm_sys_move_pages(0, ec->count, pages, ec->query ? NULL : nodes,
+					     out->status, ec->query ? 0 : MPOL_MF_MOVE);
+	} else if (how == EDGE_COMPAT) {
+		out->ret = pagemove_move_pages(0, ec->count, pages, ec->query ? NULL : nodes,
+					       out->status, ec->query ? 0 : MPOL_MF_MOVE);
+	} else {
+		int fd = pagemove_open();
+
+		ASSERT_LE(0, fd);
+		/* (0 or -errno) */
+		out->ret = pm_move(fd, 0, ec->count, pages, ec->query ? NULL : nodes, out->status,
+				   ec->query ? 0 : PAGEMOVE_MF_MOVE, NULL);
+		close(fd);
+	}
+	if (how != EDGE_DEFAULT && out->ret < 0)
+		out->ret = -errno;
+	for (i = 0; i < ec->count; i++)
+		out->where[i] = pm_node_of(p + i * PM_PAGE);
+	EXPECT_EQ(1, pm_check_data(p, ec->count));
+	munmap(arr, PM_PAGE);
+	munmap(p, ec->count * PM_PAGE);
+}
+
+TEST(arrays_ending_inside_an_entry)
+{
+	unsigned int c, i;
+
+	for (c = 0; c < sizeof(edge_cases) / sizeof(edge_cases[0]); c++) {
+		const struct edge_case *ec = &edge_cases[c];
+		struct edge_out sys, cmp, def;
+
+		edge_run(_metadata, ec, EDGE_SYSCALL, &sys);
+		edge_run(_metadata, ec, EDGE_COMPAT, &cmp);
+		edge_run(_metadata, ec, EDGE_DEFAULT, &def);
+		TH_LOG("%s: move_pages(2) %ld, compat %ld, default %ld", ec->name, sys.ret,
+		       cmp.ret, def.ret);
+		/* The syscall never reads entry k: the call fails there. */
+		EXPECT_EQ(-EFAULT, sys.ret) TH_LOG("%s", ec->name);
+		EXPECT_EQ(sys.ret, cmp.ret) TH_LOG("%s", ec->name);
+		EXPECT_EQ(-EFAULT, def.ret) TH_LOG("%s", ec->name);
+		for (i = 0; i < ec->count; i++) {
+			EXPECT_EQ(sys.status[i], cmp.status[i]) TH_LOG("%s: status[%u]", ec->name, i);
+			EXPECT_EQ(sys.where[i], cmp.where[i]) TH_LOG("%s: page %u's node", ec->name, i);
+			/*
+			 * Default mode validates a move before any page is
+			 * touched; a query answers as the syscall does, 16
+			 * entries at a time.
+			 */
+			EXPECT_EQ(ec->query ? sys.status[i] : PM_SENTINEL, def.status[i])
+				TH_LOG("%s: status[%u]", ec->name, i);
+			EXPECT_EQ(0, def.where[i]) TH_LOG("%s: page %u's node", ec->name, i);
+			/* Nothing at or after the edge is looked at. */
+			if (i >= ec->k) {
+				EXPECT_EQ(PM_SENTINEL, cmp.status[i]) TH_LOG("%s: status[%u]", ec->name, i);
+				EXPECT_EQ(0, cmp.where[i]) TH_LOG("%s: page %u's node", ec->name, i);
+			}
+		}
+	}
+}
+
 TEST_HARNESS_MAIN
