@@ -24,7 +24,7 @@ Q := @
 MAKEFLAGS += -s
 endif
 
-# KVER: a series from qemu/kernels.conf (6.1, 6.12, 6.12-rt, 6.12-debug), a
+# KVER: a series from qemu/kernels.conf (6.1, 6.12, 6.12-rt, 6.12-debug, 7.3, 7.3-debug, ...), a
 # Debian ABI name, or empty for the running kernel. A series' headers are
 # unpacked into build/cache/<abi>/kdir (qemu/kernel.sh), never installed;
 # any other kernel builds against its installed headers.
