@@ -95,8 +95,7 @@ dir() { # SUITE ABI HEADERS
 
 mkroot() { # SUITE KIND WHAT PKG... -> the root of SUITE made of PKG... (made if needed)
 	local suite=$1 kind=$2 what=$3 pkgs vers key root tmp src
-	shift
-	shift 2
+	shift 3
 	pkgs=("$@")
 	command -v mmdebstrap >/dev/null || {
 		echo "buildroot: installing mmdebstrap (the only host package the roots need)" >&2

@@ -129,10 +129,9 @@ build() { # DIR
 	tree=$tmp/$SRC_PKG
 	r=$(root)
 	# On the host, or inside the suite's root with the tree at /usr/src.
-	local mk=(make -C "$tree" ARCH=x86_64 -s) in=()
+	local mk=(make -C "$tree" ARCH=x86_64 -s)
 	if [ -n "$r" ]; then
-		in=("$HERE/buildroot.sh" in "$r" "$tmp" "")
-		mk=("${in[@]}" make -C "/usr/src/$SRC_PKG" ARCH=x86_64 -s)
+		mk=("$HERE/buildroot.sh" in "$r" "$tmp" "" make -C "/usr/src/$SRC_PKG" ARCH=x86_64 -s)
 		echo "debug-kernel: building in the $SUITE root $r ($(sed 's/=.*//' "$r/.ready" | grep '^gcc-'))" >&2
 	fi
 	"${mk[@]}" tinyconfig >/dev/null
@@ -183,6 +182,7 @@ build() { # DIR
 
 dir() {
 	local dir
+	root >/dev/null		# resolved once, here: key and build read ROOTDIR
 	dir=$KCACHE/debug-$KV-$(key)
 	if [ ! -f "$dir/$SRC_PKG/arch/x86/boot/bzImage" ]; then
 		[ "$SUITE" != bookworm ] || [ -f "$SRC_TAR" ] || "$HERE/deps.sh"
