@@ -167,6 +167,13 @@ static_assert(__same_type(&lru_cache_disable, pm_void_fn_t *));
 static_assert(__same_type(&lru_add_drain, pm_void_fn_t *));
 #endif
 
+/*
+ * do_exit() is __noreturn; called through a static call whose type says
+ * it returns (objtool cannot see through the trampoline), so the caller
+ * ends with BUG() after it.
+ */
+typedef void (pm_exit_fn_t)(long code);
+
 /* move_pages untags addresses under the mmap lock (LAM on 6.12). */
 #ifdef PM_HAVE_UNTAGGED_ADDR_REMOTE
 #define pm_untag(mm, addr)	untagged_addr_remote(mm, addr)
@@ -244,6 +251,10 @@ static_assert(__same_type(&lru_add_drain, pm_void_fn_t *));
 	X(find_get_task_by_vpid, "find_get_task_by_vpid", NULL,	\
 	  typeof(find_get_task_by_vpid), false)				\
 	X(lru_cache_disable, "lru_cache_disable", NULL, pm_void_fn_t, false) \
+	/* Parallel shares on threads of the caller's process (migrate.c). */ \
+	X(create_io_thread, "create_io_thread", NULL, typeof(create_io_thread), false) \
+	X(wake_up_new_task, "wake_up_new_task", NULL, typeof(wake_up_new_task), false) \
+	X(do_exit, "do_exit", NULL, pm_exit_fn_t, false)		\
 	/* Optional: without it, every drain is lru_cache_disable(). */	\
 	X(lru_add_drain, "lru_add_drain", NULL, pm_void_fn_t, true)
 

@@ -8,7 +8,6 @@
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/slab.h>
-#include <linux/workqueue.h>
 #include <linux/completion.h>
 #include <linux/sched/isolation.h>
 #include "call.h"
@@ -85,56 +84,85 @@ void pm_putback_all(struct pm_call *c)
 /*
  * Parallel migration. migrate_pages() copies one folio after another on
  * the caller's CPU; a large batch is split by pages into contiguous
- * shares, one per worker: the caller migrates the first, kworkers bound to
- * other CPUs the rest, each with its own allocation callback state. What
+ * shares, one per worker: the caller migrates the first, threads of its
+ * own process the rest, each with its own allocation callback state. What
  * fails stays on its share and comes back on @list, exactly as one
  * migrate_pages() would leave it, so the reporters see no difference.
+ *
+ * The workers are the caller's. A kworker belongs to no cgroup: its CPU
+ * time escapes the caller's cpu.max, cpu.weight and accounting, and it
+ * runs module code after its last complete(). So each share runs on a
+ * thread made by create_io_thread(), as io_uring makes its SQPOLL and
+ * io-wq threads (6.1 to 7.x; vhost_task, the other such facility, is 6.4
+ * and later and is a kthread-shaped wrapper around the same clone): a
+ * thread of the calling process, in its cgroups (cpu, cpuset, pids), with
+ * the calling thread's affinity, nice value and scheduling class, its CPU
+ * time the process's. It has every signal but SIGKILL and SIGSTOP blocked
+ * and never returns to user space: it migrates its share and calls
+ * do_exit(). One thread per share and batch: a batch of 256 pages or more
+ * costs milliseconds, a thread tens of microseconds, and nothing of the
+ * module waits between calls or outlives one.
+ *
+ * The caller waits for each thread's exit, not for a completion the
+ * thread signals itself: @exited is the thread's vfork_done, which
+ * do_exit() completes in mm_release(), after the last instruction of the
+ * module the thread ran. The ioctl holds the module (the file's owner
+ * reference), so no code of the module runs once the call has returned
+ * and the module can be unloaded then. A thread that cannot be made (the
+ * caller's RLIMIT_NPROC or pids.max, a fatal signal) leaves its share to
+ * the caller.
  */
 struct pm_worker {
-	struct work_struct work;
-	struct completion done;
 	struct list_head list;
 	struct pm_alloc a;
 	int err;
-	bool queued;		/* handed to a kworker: wait for it */
+	bool spawned;		/* a thread of the caller migrates it: wait for its exit */
+	struct completion exited;
 };
 
-static void pm_worker_fn(struct work_struct *work)
+static int pm_worker_fn(void *arg)
 {
-	struct pm_worker *w = container_of(work, struct pm_worker, work);
+	struct pm_worker *w = arg;
 
 	w->err = pm_migrate(&w->list, &w->a);
 	/* The new folios wait in this CPU's LRU batch: put them on the LRU. */
 	if (pm_sym.have_lru_add_drain)
 		pm_call(lru_add_drain)();
-	complete(&w->done);	/* last touch: the caller frees @w */
+	pm_call(do_exit)(0);	/* completes @exited in mm_release() */
+	BUG();
+}
+
+/* A thread of the caller's process for @w's share, running: false if none. */
+static bool pm_spawn(struct pm_worker *w)
+{
+	struct task_struct *tsk;
+
+	init_completion(&w->exited);
+	tsk = pm_call(create_io_thread)(pm_worker_fn, w, NUMA_NO_NODE);
+	if (IS_ERR(tsk))
+		return false;
+	/* Not yet running: the only writer of its vfork_done is its exit. */
+	tsk->vfork_done = &w->exited;
+	pm_call(wake_up_new_task)(tsk);
+	return true;
 }
 
 /*
- * CPUs for the other workers: the target node's, then the source node's,
- * then any; never the caller's own, never one outside its affinity (a
- * container's or an isolated CPU), never a non-housekeeping (isolcpus) one.
+ * How many CPUs the caller's threads may run on besides its own: online,
+ * in the calling thread's affinity (its cpuset's and its own), and not
+ * isolated (isolcpus). The threads inherit that affinity; the scheduler
+ * places them, so none is bound to a CPU that goes offline.
  */
-static unsigned int pm_pick_cpus(int node, int src, int *cpus, unsigned int max)
+static unsigned int pm_other_cpus(unsigned int max)
 {
-	const struct cpumask *masks[3] = {
-		cpumask_of_node(node), cpumask_of_node(src), cpu_online_mask,
-	};
 	int self = raw_smp_processor_id(), cpu;
-	unsigned int n = 0, m, k;
+	unsigned int n = 0;
 
-	for (m = 0; m < ARRAY_SIZE(masks); m++) {
-		for_each_cpu_and(cpu, masks[m], cpu_online_mask) {
-			if (n == max)
-				return n;
-			if (cpu == self || !cpumask_test_cpu(cpu, current->cpus_ptr) ||
-			    !housekeeping_cpu(cpu, HK_TYPE_DOMAIN))
-				continue;
-			for (k = 0; k < n && cpus[k] != cpu; k++)
-				;
-			if (k == n)
-				cpus[n++] = cpu;
-		}
+	for_each_cpu_and(cpu, current->cpus_ptr, cpu_online_mask) {
+		if (n == max)
+			break;
+		if (cpu != self && housekeeping_cpu(cpu, HK_TYPE_DOMAIN))
+			n++;
 	}
 	return n;
 }
@@ -156,10 +184,9 @@ static unsigned long pm_list_pages(struct list_head *list, int *src, unsigned in
 
 int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc *a)
 {
-	int cpus[PM_MAX_WORKERS], src = NUMA_NO_NODE, neg = 0, sum = 0;
+	int src = NUMA_NO_NODE, neg = 0, sum = 0;
 	unsigned int folios, n, i;
 	unsigned long pages = pm_list_pages(list, &src, &folios), seen = 0;
-	bool own;
 	struct pm_worker *w;
 	struct folio *folio, *next;
 
@@ -167,7 +194,7 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 	n = min3(c->max_workers, (unsigned int)PM_MAX_WORKERS,
 		 (unsigned int)min_t(unsigned long, pages / PM_PAR_MIN_PAGES, folios));
 	if (n > 1)
-		n = 1 + pm_pick_cpus(a->mtc.nid, src, cpus, n - 1);
+		n = 1 + pm_other_cpus(n - 1);
 	if (n <= 1)
 		return pm_migrate(list, a);
 	if (!c->workers) {
@@ -182,6 +209,7 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		w[i].a.mtc = a->mtc;
 		w[i].a.nr_nomem = 0;
 		w[i].a.thp_split = false;
+		w[i].err = 0;
 	}
 	/* Contiguous shares of about equal pages (a THP weighs 512). */
 	list_for_each_entry_safe(folio, next, list, lru) {
@@ -189,30 +217,19 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		seen += folio_nr_pages(folio);
 	}
 	/*
-	 * Moving the caller's own memory, the caller's CPU has that mm loaded
-	 * and every worker's TLB flush interrupts it (6.1 flushes once per
-	 * folio). So its share goes to a kworker on its CPU and the caller
-	 * sleeps: that CPU, running a kernel thread, is lazy, and flushes
-	 * skip it.
+	 * Big folios may leave a share empty: no thread for it. A share no
+	 * thread could be made for joins the caller's.
 	 */
-	own = current->mm == c->lk.mm;
-	for (i = own ? 0 : 1; i < n; i++) {
-		w[i].err = 0;
-		/* Big folios may leave a share empty: no wake-up for it. */
-		w[i].queued = !list_empty(&w[i].list);
-		if (!w[i].queued)
-			continue;
-		INIT_WORK(&w[i].work, pm_worker_fn);
-		init_completion(&w[i].done);
-		queue_work_on(i ? cpus[i - 1] : raw_smp_processor_id(), system_highpri_wq,
-			      &w[i].work);
+	for (i = 1; i < n; i++) {
+		w[i].spawned = !list_empty(&w[i].list) && pm_spawn(&w[i]);
+		if (!w[i].spawned)
+			list_splice_tail_init(&w[i].list, &w[0].list);
 	}
-	if (!own)
-		w[0].err = pm_migrate(&w[0].list, &w[0].a);
+	w[0].err = pm_migrate(&w[0].list, &w[0].a);
 	/* (Not the list: a worker that moved all of its share empties it.) */
-	for (i = own ? 0 : 1; i < n; i++)
-		if (w[i].queued)
-			wait_for_completion(&w[i].done);
+	for (i = 1; i < n; i++)
+		if (w[i].spawned)
+			wait_for_completion(&w[i].exited);
 
 	/* As one migrate_pages() call: -ENOMEM wins, else the failures add up. */
 	a->nr_nomem = 0;

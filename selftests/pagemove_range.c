@@ -8,12 +8,14 @@
  * Runs as root in the 4-node guest (0,1: CPU+memory, 2: memory, 3: CPU).
  */
 #include <linux/mempolicy.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "kselftest_harness.h"
 #include "pm_test.h"
 
@@ -705,6 +707,173 @@ TEST_F(pm, workers_1_and_0_move_4mib)
 	munmap(buf, n * PM_PAGE);
 	free(status);
 	free(before);
+}
+
+/*
+ * The parallel workers are the caller's: threads of its process, in its
+ * cgroups. What one range move of the caller's own memory there and back
+ * cost: the wall time, what its cgroup was charged (cpu.stat usage_usec)
+ * and how busy the machine was (/proc/stat, every CPU, in USER_HZ ticks).
+ */
+struct pm_cost {
+	long ret;
+	unsigned long long moved;
+	double wall_ms, charged_ms, busy_ms;
+};
+
+static long long pm_cg_usage_usec(const char *cg)
+{
+	char path[128], key[32];
+	long long v = -1, x;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cpu.stat", cg);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%31s %lld", key, &x) == 2)
+		if (!strcmp(key, "usage_usec"))
+			v = x;
+	fclose(f);
+	return v;
+}
+
+/* Busy ticks of all CPUs: user nice system idle iowait irq softirq steal. */
+static long long pm_busy_ticks(void)
+{
+	long long t[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &t[0], &t[1], &t[2],
+		   &t[3], &t[4], &t[5], &t[6], &t[7]);
+	fclose(f);
+	return n == 8 ? t[0] + t[1] + t[2] + t[5] + t[6] + t[7] : -1;
+}
+
+static double pm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * In a child that joins @cg and becomes nobody: @n pages of its own on node
+ * 0, moved to node 1 and back by range moves with @workers. The cost comes
+ * back through a pipe; ret is the first failure, or 0.
+ */
+static struct pm_cost pm_cost_in_cgroup(int fd, const char *cg, size_t n, unsigned int workers)
+{
+	struct pm_cost cost = { .ret = -999 };
+	int pfd[2];
+	pid_t child;
+
+	if (pipe(pfd))
+		return cost;
+	child = fork();
+	if (!child) {
+		struct pagemove_range r;
+		long long u0, u1, b0, b1;
+		double t0, t1;
+		char *buf;
+		int k;
+
+		close(pfd[0]);
+		cost.ret = -997;
+		if (pm_cgroup_enter(cg) || setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			goto out;
+		buf = pm_map_anon(n, 1);
+		cost.ret = -ENOMEM;
+		if (!buf || pm_place(buf, n, 0))
+			goto out;
+		cost.ret = 0;
+		u0 = pm_cg_usage_usec(cg);
+		b0 = pm_busy_ticks();
+		t0 = pm_now_ms();
+		for (k = 0; k < 2 && !cost.ret; k++) {
+			cost.ret = pm_range_w(fd, 0, k ? 0 : 1, buf, n * PM_PAGE, NULL, 0, workers, &r);
+			cost.moved += r.nr_moved;
+		}
+		t1 = pm_now_ms();
+		b1 = pm_busy_ticks();
+		u1 = pm_cg_usage_usec(cg);
+		if (u0 < 0 || u1 < 0 || b0 < 0 || b1 < 0)
+			cost.ret = -996;
+		if (!pm_check_data(buf, n))
+			cost.ret = -995;
+		cost.wall_ms = t1 - t0;
+		cost.charged_ms = (u1 - u0) / 1e3;
+		cost.busy_ms = (b1 - b0) * 1e3 / sysconf(_SC_CLK_TCK);
+out:
+		_exit(write(pfd[1], &cost, sizeof(cost)) == sizeof(cost) ? 0 : 2);
+	}
+	close(pfd[1]);
+	if (child > 0) {
+		waitpid(child, NULL, 0);
+		if (read(pfd[0], &cost, sizeof(cost)) != sizeof(cost))
+			cost.ret = -998;
+	}
+	close(pfd[0]);
+	return cost;
+}
+
+/*
+ * A capped cgroup (cpu.max 10% of a CPU) cannot make the module spend more
+ * than it pays: with workers = auto the machine's busy time over the moves
+ * is at most 1.5 times what the cgroup was charged, as with workers = 1
+ * (kworkers would run the shares outside it: 3.7-6 times on 6.12). Then,
+ * uncapped, the parallel workers still run at once (their CPU time, all
+ * charged to the cgroup, exceeds the wall time) and the speedup over one
+ * worker is printed.
+ */
+TEST_F_TIMEOUT(pm, workers_are_charged_to_the_callers_cgroup, 300)
+{
+	const char *capped = PM_CGROUP "/pm-cpu-capped", *free_cg = PM_CGROUP "/pm-cpu-free";
+	const size_t n = 2048;	/* 8 MiB, there and back */
+	struct pm_cost one, par;
+	int round;
+
+	if (pm_cgroup_enable("cpu"))
+		SKIP(return, "no cpu controller");
+	ASSERT_EQ(0, pm_cgroup_make(capped, "cpu.max", "10000 100000"));
+	ASSERT_EQ(0, pm_cgroup_make(free_cg, "cpu.max", "max 100000"));
+
+	one = pm_cost_in_cgroup(self->fd, capped, n, 1);
+	par = pm_cost_in_cgroup(self->fd, capped, n, 0);
+	ASSERT_EQ(0, one.ret);
+	ASSERT_EQ(0, par.ret);
+	EXPECT_EQ(2 * n, one.moved);
+	EXPECT_EQ(2 * n, par.moved);
+	TH_LOG("capped at 10%%: workers 1: wall %.0f ms, charged %.0f ms, busy %.0f ms (%.2fx)",
+	       one.wall_ms, one.charged_ms, one.busy_ms, one.busy_ms / one.charged_ms);
+	TH_LOG("capped at 10%%: workers 0: wall %.0f ms, charged %.0f ms, busy %.0f ms (%.2fx)",
+	       par.wall_ms, par.charged_ms, par.busy_ms, par.busy_ms / par.charged_ms);
+	/* One tick of /proc/stat per CPU is noise, not escape. */
+	EXPECT_GE(1.5 * par.charged_ms + 40, par.busy_ms);
+	EXPECT_GE(1.5 * one.charged_ms + 40, one.busy_ms);
+	/* The cap held: the moves took about ten times their CPU time. */
+	EXPECT_LE(par.charged_ms * 5, par.wall_ms);
+
+	for (round = 0; round < 3; round++) {
+		one = pm_cost_in_cgroup(self->fd, free_cg, n, 1);
+		par = pm_cost_in_cgroup(self->fd, free_cg, n, 0);
+		ASSERT_EQ(0, one.ret);
+		ASSERT_EQ(0, par.ret);
+		TH_LOG("uncapped: workers 1 %.0f ms, workers 0 %.0f ms (%.2fx); charged %.0f and %.0f ms",
+		       one.wall_ms, par.wall_ms, one.wall_ms / par.wall_ms, one.charged_ms,
+		       par.charged_ms);
+		if (par.charged_ms > 1.2 * par.wall_ms)
+			break;
+	}
+	/* Work ran on more than one CPU at once, and the cgroup paid for all of it. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		EXPECT_LT(1.2 * par.wall_ms, par.charged_ms);
+	rmdir(capped);
+	rmdir(free_cg);
 }
 
 /* --- returns --------------------------------------------------------- */

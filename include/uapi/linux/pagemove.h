@@ -56,9 +56,14 @@ enum {
  *	the module's workers parameter (default: every online CPU, at most 8),
  *	1 = only the caller's. A batch of at least 256 pages (128 per worker)
  *	for one node is split into contiguous shares migrated at the same time
- *	by kworkers on the target node's CPUs first, then the source node's,
- *	never outside the caller's CPU affinity or on isolated CPUs; results
- *	and statuses are those of one migrate_pages() call
+ *	by the caller and by threads of the caller's process, which the module
+ *	makes for the batch and which exit before the call returns: they are
+ *	in the caller's cgroups (cpu.max, cpu.weight, cpuset, pids.max), run
+ *	with the calling thread's CPU affinity, nice value and scheduling
+ *	class, never on isolated CPUs, and their CPU time is the process's;
+ *	where no thread can be made (RLIMIT_NPROC, pids.max) the caller
+ *	migrates that share itself. Results and statuses are those of one
+ *	migrate_pages() call
  * @__reserved2: (in) must be 0
  * @result: (out) the call's return value, also returned by ioctl(2); as
  *	ioctl(2) returns an int, a positive value above INT_MAX (compat mode,
