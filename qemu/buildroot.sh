@@ -129,13 +129,14 @@ mkroot() { # SUITE KIND WHAT PKG... -> the root of SUITE made of PKG... (made if
 			chroot "$tmp" dpkg-query -W -f='${Package}=${Version}\n' "${pkgs[@]}" > "$tmp/.ready"
 			echo "$kind" > "$tmp/.kind"
 			# Roots of the same suite and kind no longer wanted (other
-			# versions, other packages).
-			local r
+			# versions, other packages); not this one, made in $tmp.
+			local r d
 			for r in "$KCACHE/roots/$suite"-*/.kind; do
-				[ -f "$r" ] && [ "$(dirname "$r")" != "$root" ] || continue
-				[ "$(cat "$r")" = "$kind" ] && rm -rf "$(dirname "$r")"
+				d=$(dirname "$r")
+				[ -f "$r" ] && [ "$d" != "$root" ] && [ "$d" != "$tmp" ] || continue
+				[ "$(cat "$r")" = "$kind" ] && rm -rf "$d"
 			done
-			mv "$tmp" "$root"
+			mv "$tmp" "$root" || die "cannot keep the $suite root made in $tmp"
 		fi
 		flock -u 9
 	fi
