@@ -129,11 +129,12 @@ mkroot() { # SUITE KIND WHAT PKG... -> the root of SUITE made of PKG... (made if
 			chroot "$tmp" dpkg-query -W -f='${Package}=${Version}\n' "${pkgs[@]}" > "$tmp/.ready"
 			echo "$kind" > "$tmp/.kind"
 			# Roots of the same suite and kind no longer wanted (other
-			# versions, other packages); not this one, made in $tmp.
+			# versions, other packages); not this one, made in $tmp, nor
+			# another suite's ("trixie-*" also names trixie-backports').
 			local r d
 			for r in "$KCACHE/roots/$suite"-*/.kind; do
 				d=$(dirname "$r")
-				[ -f "$r" ] && [ "$d" != "$root" ] && [ "$d" != "$tmp" ] || continue
+				[[ -f $r && ${d##*/} =~ ^$suite-[0-9a-f]{12}$ && $d != "$root" ]] || continue
 				[ "$(cat "$r")" = "$kind" ] && rm -rf "$d"
 			done
 			mv "$tmp" "$root" || die "cannot keep the $suite root made in $tmp"
