@@ -276,6 +276,8 @@ struct pm_symbols {
 	pm_huge_zero_t *huge_zero;
 #endif
 	bool have_lru_add_drain;
+	/* migrate_pages() flushes the TLB once per batch, not per folio (symbols.c). */
+	bool batched_flush;
 };
 extern struct pm_symbols pm_sym;
 

@@ -36,7 +36,7 @@ struct pm_resolved {
 	unsigned long addr;
 };
 #define PM_COUNT_CALL(f, name, alt, proto, opt)	+ 1
-static struct pm_resolved pm_resolved[1 + PM_CALLS(PM_COUNT_CALL) + 2];
+static struct pm_resolved pm_resolved[1 + PM_CALLS(PM_COUNT_CALL) + 3];
 static unsigned int pm_nr_resolved;
 
 static void pm_record(const char *name, unsigned long addr)
@@ -126,6 +126,20 @@ int pm_symbols_resolve(void)
 		static_call_update(pm_call_##f, (proto *)addr);
 	PM_CALLS(PM_RESOLVE_CALL)
 	pm_sym.have_lru_add_drain = static_call_query(pm_call_lru_add_drain) != NULL;
+
+	/*
+	 * A MIGRATE_SYNC migrate_pages() that first tries the whole list in
+	 * one asynchronous batch (migrate_pages_sync(), 6.12 and 7.x here)
+	 * unmaps the batch with one TLB flush; Debian's 6.1 has
+	 * migrate_pages_batch() but no migrate_pages_sync(), and flushes once
+	 * per folio. Only a test of what the kernel has, never called: where
+	 * it is missing (or inlined away) a process's own memory is not
+	 * moved in parallel, the safe side.
+	 */
+	err = pm_resolve("migrate_pages_sync", NULL, true, false, &addr);
+	if (err)
+		return err;
+	pm_sym.batched_flush = addr != 0;
 
 	err = pm_resolve("lru_disable_count", NULL, false, false, &addr);
 	if (err)
