@@ -167,15 +167,13 @@ static unsigned int pm_other_cpus(unsigned int max)
 	return n;
 }
 
-static unsigned long pm_list_pages(struct list_head *list, int *src, unsigned int *folios)
+static unsigned long pm_list_pages(struct list_head *list, unsigned int *folios)
 {
 	struct folio *folio;
 	unsigned long pages = 0;
 
 	*folios = 0;
 	list_for_each_entry(folio, list, lru) {
-		if (!pages)
-			*src = folio_nid(folio);
 		pages += folio_nr_pages(folio);
 		++*folios;
 	}
@@ -184,17 +182,15 @@ static unsigned long pm_list_pages(struct list_head *list, int *src, unsigned in
 
 int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc *a)
 {
-	int src = NUMA_NO_NODE, neg = 0, sum = 0;
+	int neg = 0, sum = 0;
 	unsigned int folios, n, i;
-	unsigned long pages = pm_list_pages(list, &src, &folios), seen = 0;
+	unsigned long pages = pm_list_pages(list, &folios), seen = 0;
 	struct pm_worker *w;
 	struct folio *folio, *next;
 
 	/* No worker without a folio of its own to migrate (a THP is one). */
 	n = min3(c->max_workers, (unsigned int)PM_MAX_WORKERS,
 		 (unsigned int)min_t(unsigned long, pages / PM_PAR_MIN_PAGES, folios));
-	if (n > 1)
-		n = 1 + pm_other_cpus(n - 1);
 	/*
 	 * The caller's own memory: its threads all have that mm loaded, so
 	 * every TLB flush of one interrupts the others. Once per batch (6.12,
@@ -203,6 +199,8 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 	 */
 	if (c->lk.mm == current->mm && !pm_sym.batched_flush)
 		n = 1;
+	if (n > 1)
+		n = 1 + pm_other_cpus(n - 1);
 	if (n <= 1)
 		return pm_migrate(list, a);
 	if (!c->workers) {

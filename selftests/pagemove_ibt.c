@@ -55,27 +55,6 @@ static int pm_kcore_read(int fd, unsigned long vaddr, void *buf, size_t len)
 	return -ENOENT;
 }
 
-/* The address /proc/kallsyms gives @name (a core-kernel text or data symbol). */
-static unsigned long pm_kallsyms(const char *name)
-{
-	char line[256], sym[128], type;
-	unsigned long addr, found = 0;
-	FILE *f = fopen("/proc/kallsyms", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strchr(line, '['))
-			continue;	/* a module's symbol */
-		if (sscanf(line, "%lx %c %127s", &addr, &type, sym) == 3 && !strcmp(sym, name)) {
-			found = addr;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 static int pm_read_symbols(struct pm_sym *syms)
 {
 	FILE *f = fopen(PM_SYMBOLS, "r");

@@ -753,21 +753,6 @@ static long long pm_busy_ticks(void)
 	return n == 8 ? t[0] + t[1] + t[2] + t[5] + t[6] + t[7] : -1;
 }
 
-/* Does the running kernel have the function @name (root reads kallsyms)? */
-static int pm_kallsyms_has(const char *name)
-{
-	char line[256], sym[128];
-	FILE *f = fopen("/proc/kallsyms", "r");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %127s", sym) == 1 && !strcmp(sym, name);
-	fclose(f);
-	return found;
-}
-
 static double pm_now_ms(void)
 {
 	struct timespec ts;
@@ -890,7 +875,7 @@ TEST_F_TIMEOUT(pm, workers_are_charged_to_the_callers_cgroup, 300)
 	 * process's own memory moves on one CPU (each flush would interrupt
 	 * every worker).
 	 */
-	if (!pm_kallsyms_has("migrate_pages_sync"))
+	if (!pm_kallsyms("migrate_pages_sync"))
 		TH_LOG("this kernel flushes per folio: its own memory moves on one CPU");
 	else if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
 		EXPECT_LT(1.2 * par.wall_ms, par.charged_ms);

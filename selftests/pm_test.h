@@ -329,6 +329,27 @@ static void __attribute__((noinline, unused)) pm_prefault_stack(void)
 	memset((char *)pad, 1, sizeof(pad));
 }
 
+/* The address /proc/kallsyms gives @name (a core-kernel text or data symbol). */
+static inline unsigned long pm_kallsyms(const char *name)
+{
+	char line[256], sym[128], type;
+	unsigned long addr, found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '['))
+			continue;	/* a module's symbol */
+		if (sscanf(line, "%lx %c %127s", &addr, &type, sym) == 3 && !strcmp(sym, name)) {
+			found = addr;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 /* --- cgroups (v2, mounted at /sys/fs/cgroup) ------------------------- */
 
 #define PM_CGROUP	"/sys/fs/cgroup"

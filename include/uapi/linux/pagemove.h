@@ -60,7 +60,8 @@ enum {
  *	makes for the batch and which exit before the call returns: they are
  *	in the caller's cgroups (cpu.max, cpu.weight, cpuset, pids.max), run
  *	with the calling thread's CPU affinity, nice value and scheduling
- *	class, never on isolated CPUs, and their CPU time is the process's;
+ *	class (isolated CPUs are not counted, and a caller whose affinity
+ *	leaves them out keeps its workers off them), their CPU time the process's;
  *	where no thread can be made (RLIMIT_NPROC, pids.max) the caller
  *	migrates that share itself. Results and statuses are those of one
  *	migrate_pages() call
