@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* /dev/pagemove as a device: presence, topology, ioctl ABI edges, module life. */
+#include <dirent.h>
+#include <sched.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "kselftest_harness.h"
@@ -185,6 +188,170 @@ TEST(missing_symbol_fails_load_by_name)
 			found = 1;
 	pclose(f);
 	EXPECT_TRUE(found);
+}
+
+/*
+ * Unloading right after parallel moves, and right after a mover killed in
+ * the middle of one. Each round a SCHED_FIFO caller moves its parent's
+ * 16 MiB by pid with workers = auto (its threads: FIFO too, as it is)
+ * while FIFO hogs of a higher priority take every CPU but one half of the
+ * time, so workers are preempted inside the module as often as they can
+ * be. Odd rounds kill the caller once its worker threads exist and
+ * rmmod at once, again and again until the module is gone, before the
+ * caller is even reaped: no thread may run module code by then. After
+ * each round nothing is isolated, every byte is as written, and the
+ * module loads again.
+ */
+#define PM_UL_ROUNDS	12
+#define PM_UL_PAGES	4096
+
+FIXTURE(load) {};
+FIXTURE_SETUP(load) {}
+FIXTURE_TEARDOWN(load)
+{
+	if (!pm_loaded())
+		pm_load("");
+}
+
+static int pm_fifo(int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+
+	return sched_setscheduler(0, SCHED_FIFO, &sp);
+}
+
+/* A FIFO task on @cpu that spins 2 ms and sleeps 2 ms until killed. */
+static pid_t pm_hog(int cpu)
+{
+	pid_t pid = fork();
+	struct timespec t0, t, nap = { 0, 2000000 };
+	cpu_set_t set;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) || pm_fifo(20))
+		_exit(1);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		while ((t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec - t0.tv_nsec < 2000000);
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
+ * Moves @parent's @buf to node 1 and back, @moves times (forever if 0),
+ * as a FIFO caller; exits 0 when every move moved every page.
+ */
+static pid_t pm_mover(pid_t parent, char *buf, int moves)
+{
+	pid_t pid = fork();
+	int fd, i;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = open(PAGEMOVE_DEVICE, O_RDWR);
+	if (fd < 0 || pm_fifo(10))
+		_exit(2);
+	for (i = 0; !moves || i < moves; i++) {
+		struct pagemove_range r = {
+			.pid = parent, .node = (i & 1) ? 0 : 1,
+			.start = (unsigned long)buf, .length = PM_UL_PAGES * PM_PAGE,
+		};
+
+		if (pagemove_move_range(fd, &r) || r.nr_moved != PM_UL_PAGES)
+			_exit(3);
+	}
+	close(fd);
+	_exit(0);
+}
+
+/* How many threads @pid has now (0 once it is gone). */
+static int pm_threads(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+TEST_F_TIMEOUT(load, unload_right_after_parallel_moves_and_kills, 600)
+{
+	int ncpu = sysconf(_SC_NPROCESSORS_ONLN), round, i, st, seen = 0, tries;
+	pid_t hogs[64], mover;
+	char *buf;
+
+	if (ncpu < 2)
+		SKIP(return, "one CPU: no parallel workers");
+	buf = pm_map_anon(PM_UL_PAGES, 1);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, pm_place(buf, PM_UL_PAGES, 0));
+	ASSERT_LE(ncpu, 65);
+	/* Above everything it watches: it sleeps, they spin. */
+	ASSERT_EQ(0, pm_fifo(30));
+	for (i = 1; i < ncpu; i++) {
+		hogs[i - 1] = pm_hog(i);
+		ASSERT_LT(0, hogs[i - 1]);
+	}
+	for (round = 0; round < PM_UL_ROUNDS; round++) {
+		if (!(round & 1)) {
+			/* Two whole moves, the fd closed, the caller gone: unload. */
+			mover = pm_mover(getpid(), buf, 2);
+			ASSERT_LT(0, mover);
+			ASSERT_EQ(mover, waitpid(mover, &st, 0));
+			EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				TH_LOG("round %d: mover status %#x", round, st);
+			EXPECT_EQ(0, pm_unload()) TH_LOG("round %d", round);
+		} else {
+			/* Killed once its workers run; unloaded before it is reaped. */
+			mover = pm_mover(getpid(), buf, 0);
+			ASSERT_LT(0, mover);
+			for (tries = 0; tries < 30000 && pm_threads(mover) < 2; tries++)
+				usleep(100);
+			seen += pm_threads(mover) > 1;
+			usleep((round * 1237) % 5000);
+			ASSERT_EQ(0, kill(mover, SIGKILL));
+			for (tries = 0; tries < 100000; tries++) {
+				int ret = pm_unload();
+
+				if (ret != -EWOULDBLOCK) {
+					EXPECT_EQ(0, ret) TH_LOG("round %d", round);
+					break;
+				}
+				usleep(100);
+			}
+			EXPECT_LT(tries, 100000) TH_LOG("round %d: still in use", round);
+			ASSERT_EQ(mover, waitpid(mover, &st, 0));
+			EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+				TH_LOG("round %d: mover status %#x", round, st);
+		}
+		EXPECT_FALSE(pm_loaded()) TH_LOG("round %d", round);
+		EXPECT_EQ(0, pm_isolated()) TH_LOG("round %d", round);
+		EXPECT_TRUE(pm_check_data(buf, PM_UL_PAGES)) TH_LOG("round %d", round);
+		ASSERT_EQ(0, pm_load("")) TH_LOG("round %d", round);
+	}
+	for (i = 1; i < ncpu; i++) {
+		kill(hogs[i - 1], SIGKILL);
+		waitpid(hogs[i - 1], NULL, 0);
+	}
+	/* A kill that never met a worker thread tested only a serial call. */
+	EXPECT_LE(PM_UL_ROUNDS / 4, seen) TH_LOG("workers seen in %d of %d kills",
+						 seen, PM_UL_ROUNDS / 2);
+	munmap(buf, PM_UL_PAGES * PM_PAGE);
 }
 
 TEST_HARNESS_MAIN
