@@ -554,7 +554,7 @@ static const char *const method_name[NR_METHODS] = {
 	[M_COPY] = "memcpy 0->1 (limit)",
 };
 
-enum kind { K_MOVE, K_QUERY, K_RANGE };
+enum kind { K_MOVE, K_QUERY, K_RANGE, K_CONC, K_STRESS };
 
 struct shape {
 	const char *group;
@@ -762,6 +762,12 @@ static void set_methods(struct shape *s)
 	} else if (s->kind == K_QUERY) {
 		s->m[n++] = M_COMPAT;
 		s->m[n++] = M_DEF;
+	} else if (s->kind == K_STRESS) {
+		s->m[n++] = M_COMPAT;	/* the preload shim: compat mode, workers auto */
+	} else if (s->kind == K_CONC) {
+		s->m[n++] = M_COMPAT;
+		s->m[n++] = M_W1;
+		s->m[n++] = M_W0;
 	} else if (s->kind == K_RANGE) {
 		s->m[n++] = M_W0;
 		s->m[n++] = M_RANGE1;
@@ -821,6 +827,211 @@ static void work_free(struct work *w)
 	memset(w, 0, sizeof(*w));
 }
 
+
+/*
+ * Several callers at once, each moving its own memory (stress-ng --numa's
+ * loop): CONC_CALLERS processes, each with CONC_PAGES base pages, make
+ * CONC_CALLS calls whose entries each ask the next memory node in a cycle
+ * (entry i of call c: node (i + c + caller) % 3, so every entry moves),
+ * and write the whole buffer after every call. Timed: from the start
+ * signal until the last caller is done. Each caller checks with a
+ * move_pages(2) query after its last call that every page is where that
+ * call asked.
+ */
+#define CONC_CALLERS	3
+#define CONC_PAGES	1024
+#define CONC_CALLS	16
+
+static int conc_call(enum method m, size_t n, void **pages, int *nodes, int *status)
+{
+	long ret;
+
+	if (m == M_SYS) {
+		ret = syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE_);
+		return ret < 0 ? -errno : 0;
+	} else {
+		struct pagemove_move req = {
+			.flags = PAGEMOVE_MF_MOVE | (m == M_COMPAT ? PAGEMOVE_F_COMPAT : 0),
+			.count = n, .pages = (unsigned long)pages, .nodes = (unsigned long)nodes,
+			.status = (unsigned long)status, .workers = m == M_W1 ? 1 : 0,
+		};
+
+		ret = pagemove_move(pm_fd, &req);
+		return ret < 0 && ret != -ENOENT ? (int)ret : 0;
+	}
+}
+
+static void __attribute__((noreturn)) conc_child(enum method m, int idx, int go)
+{
+	void **pages = xcalloc(CONC_PAGES, sizeof(void *));
+	int *nodes = xcalloc(CONC_PAGES, sizeof(int)), *status = xcalloc(CONC_PAGES, sizeof(int));
+	char *buf = map_pages(CONC_PAGES), c;
+	int call, ret;
+	size_t i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (i = 0; i < CONC_PAGES; i++)
+		pages[i] = buf + i * PAGE;
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	for (call = 0; call < CONC_CALLS; call++) {
+		for (i = 0; i < CONC_PAGES; i++)
+			nodes[i] = (int)((i + call + idx) % 3);
+		ret = conc_call(m, CONC_PAGES, pages, nodes, status);
+		if (ret)
+			_exit(3);
+		memset(buf, call, CONC_PAGES * PAGE);
+	}
+	if (syscall(SYS_move_pages, 0, CONC_PAGES, pages, NULL, status, 0))
+		_exit(4);
+	for (i = 0; i < CONC_PAGES; i++)
+		if (status[i] != nodes[i])
+			_exit(5);
+	_exit(0);
+}
+
+static void run_conc(struct shape *s)
+{
+	double t0 = now();
+	int r, k;
+
+	set_methods(s);
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < s->nm; k++) {
+			enum method m = s->m[(k + r) % s->nm];
+			pid_t pid[CONC_CALLERS];
+			int go[2], i, st, bad = 0;
+			struct counts c;
+			double t;
+
+			if (s->err[m][0])
+				continue;
+			if (pipe(go)) {
+				snprintf(s->err[m], sizeof(s->err[m]), "pipe: %s", strerror(errno));
+				continue;
+			}
+			for (i = 0; i < CONC_CALLERS; i++) {
+				pid[i] = fork();
+				if (!pid[i]) {
+					close(go[1]);
+					conc_child(m, i, go[0]);
+				}
+			}
+			close(go[0]);
+			usleep(50000);	/* every caller mapped and waiting */
+			counts_start(&c);
+			t = now();
+			for (i = 0; i < CONC_CALLERS; i++)
+				if (write(go[1], "x", 1) != 1)
+					bad = -1;
+			for (i = 0; i < CONC_CALLERS; i++) {
+				if (pid[i] < 0 || waitpid(pid[i], &st, 0) != pid[i])
+					bad = -1;
+				else if (!WIFEXITED(st) || WEXITSTATUS(st))
+					bad = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+			t = now() - t;
+			counts_stop(&c);
+			close(go[1]);
+			if (bad) {
+				snprintf(s->err[m], sizeof(s->err[m]), "a caller failed (%d: %s)", bad,
+					 bad == 3 ? "a call failed" : bad == 5 ? "pages misplaced" : "see code");
+				continue;
+			}
+			if (verbose)
+				fprintf(stderr, "pm_bench:   %s: round %d %s: %.2f ms, CAL %llu\n",
+					s->name, r + 1, method_name[m], t * 1e3, c.cal);
+			s->t[m][s->nt[m]++] = t;
+			s->sum[m].tlb += c.tlb;
+			s->sum[m].cal += c.cal;
+			s->sum[m].migr += c.migr;
+		}
+	}
+	fprintf(stderr, "pm_bench: %-40s %6.1f s\n", s->name, now() - t0);
+}
+
+/*
+ * stress-ng's numa stressor itself (Debian's stress-ng, dynamic, shipped
+ * into the guest by qemu/bench.sh): STRESS_PROCS instances of
+ * STRESS_OPS ops each, plain (move_pages(2)) and under the preload shim
+ * (pagemove compat, workers auto), interleaved. Timed: the whole run, per
+ * op (lower is better, as the other shapes' times).
+ */
+#define STRESS_NG	"/usr/bin/stress-ng"
+#define STRESS_SHIM	"/opt/pagemove/libpagemove-preload.so"
+#define STRESS_PROCS	3
+#define STRESS_OPS	2
+
+static int run_stress_once(bool shim)
+{
+	char procs[16], ops[16];
+	pid_t pid;
+	int st;
+
+	snprintf(procs, sizeof(procs), "%d", STRESS_PROCS);
+	snprintf(ops, sizeof(ops), "%d", STRESS_OPS);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		char *argv[] = { STRESS_NG, "--numa", procs, "--numa-ops", ops, "--quiet", NULL };
+		char *envp[] = { "PATH=/bin:/usr/bin", "TMPDIR=/tmp",
+				 shim ? "LD_PRELOAD=" STRESS_SHIM : NULL, NULL };
+		int fd = open("/tmp/stress-ng.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (chdir("/tmp"))
+			_exit(126);
+		execve(STRESS_NG, argv, envp);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void run_stress(struct shape *s)
+{
+	double t0 = now();
+	int r, k;
+
+	set_methods(s);
+	for (r = 0; r < (s->rounds && s->rounds < rounds ? s->rounds : rounds); r++) {
+		for (k = 0; k < s->nm; k++) {
+			enum method m = s->m[(k + r) % s->nm];
+			struct counts c;
+			double t;
+			int ret;
+
+			if (s->err[m][0])
+				continue;
+			counts_start(&c);
+			t = now();
+			ret = run_stress_once(m != M_SYS);
+			t = now() - t;
+			counts_stop(&c);
+			if (ret) {
+				snprintf(s->err[m], sizeof(s->err[m]), "stress-ng exit %d "
+					 "(/tmp/stress-ng.log in the guest)", ret);
+				continue;
+			}
+			t /= STRESS_PROCS * STRESS_OPS;
+			if (verbose)
+				fprintf(stderr, "pm_bench:   %s: round %d %s: %.1f ms an op\n",
+					s->name, r + 1, method_name[m], t * 1e3);
+			s->t[m][s->nt[m]++] = t;
+			s->sum[m].tlb += c.tlb;
+			s->sum[m].cal += c.cal;
+			s->sum[m].migr += c.migr;
+		}
+	}
+	fprintf(stderr, "pm_bench: %-40s %6.1f s\n", s->name, now() - t0);
+}
+
 static void run_shape(struct shape *s)
 {
 	struct work w = { 0 };
@@ -828,6 +1039,14 @@ static void run_shape(struct shape *s)
 	const char *why;
 	int r, k, ret;
 
+	if (s->kind == K_CONC) {
+		run_conc(s);
+		return;
+	}
+	if (s->kind == K_STRESS) {
+		run_stress(s);
+		return;
+	}
 	set_methods(s);
 	for (k = 0; k < s->nm; k++)
 		s->thp_min[s->m[k]] = -1;
@@ -1052,7 +1271,8 @@ static void print_shape(const struct shape *s)
 
 static void summary_row(const struct shape *s)
 {
-	enum method ours = s->kind == K_QUERY ? M_DEF : s->kind == K_RANGE ? M_RANGE0 : M_W0;
+	enum method ours = s->kind == K_QUERY ? M_DEF : s->kind == K_RANGE ? M_RANGE0 :
+			   s->kind == K_STRESS ? M_COMPAT : M_W0;
 	double smed, omed, mn, mx;
 	char ipis[48];
 
@@ -1087,6 +1307,8 @@ static void summary_row(const struct shape *s)
 #define G_THP	"THP: 2 MiB pages (MADV_HUGEPAGE), all to node 1, busy"
 #define G_CYCLE	"THP listed page by page, targets cycling 0,1,2 (one folio asked for three nodes), idle"
 #define G_QUERY	"query (nodes = NULL), all pages on node 1, busy"
+#define G_STRESS	"stress-ng --numa: plain (move_pages(2)) and under the preload shim (compat, workers auto); time per op"
+#define G_CONC	"3 callers at once, each moving its own memory (stress-ng --numa's loop), idle"
 #define G_RANGE	"a range to node 1: PAGEMOVE_MOVE_RANGE vs one move_pages(2) listing its pages, busy"
 
 static struct shape shapes[32];
@@ -1196,6 +1418,12 @@ static void name_shape(struct shape *s, size_t asked)
 			 s->per_thp ? "one address per THP" : "every 4 KiB address");
 	else if (!strcmp(s->group, G_CYCLE))
 		snprintf(s->name, sizeof(s->name), "%zu THP, 512 entries, nodes 0,1,2", s->npages / THP_PAGES);
+	else if (!strcmp(s->group, G_STRESS))
+		snprintf(s->name, sizeof(s->name), "stress-ng --numa %d, %d ops each", STRESS_PROCS,
+			 STRESS_OPS);
+	else if (!strcmp(s->group, G_CONC))
+		snprintf(s->name, sizeof(s->name), "%d x %d calls of %s, nodes cycling", CONC_CALLERS,
+			 CONC_CALLS, kpages(CONC_PAGES));
 	else if (!strcmp(s->group, G_QUERY))
 		snprintf(s->name, sizeof(s->name), "query %s pages", kpages(s->npages));
 	else
@@ -1233,6 +1461,8 @@ static void build_shapes(void)
 		snprintf(s->skipped, sizeof(s->skipped),
 			 "512 MiB + copy buffer + margin do not fit (free: node0 %ld, node1 %ld MiB)",
 			 f0, f1);
+	s = add(G_IDLE, K_MOVE, 1024, false);
+	s->self = true;
 	s = add(G_IDLE, K_MOVE, mid, false);
 	s->self = true;
 
@@ -1258,6 +1488,14 @@ static void build_shapes(void)
 	s->thp = true;
 	s->cycle = true;
 	s->rounds = quick ? 1 : 3;
+	/* (npages: every page every call moves, for the per-1000 counts) */
+	add(G_CONC, K_CONC, CONC_CALLERS * CONC_CALLS * CONC_PAGES, false);
+	/* (npages: each op's 17 moves of 1024 pages, for the per-1000 counts) */
+	s = add(G_STRESS, K_STRESS, 17 * 1024 * STRESS_PROCS * STRESS_OPS, false);
+	s->rounds = quick ? 1 : 3;
+	if (access(STRESS_NG, X_OK) || access(STRESS_SHIM, R_OK))
+		snprintf(s->skipped, sizeof(s->skipped), "no %s or %s in this guest", STRESS_NG,
+			 STRESS_SHIM);
 	add(G_QUERY, K_QUERY, big, true);
 	add(G_RANGE, K_RANGE, big, true);
 

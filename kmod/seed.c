@@ -322,8 +322,10 @@ static bool pm_settle_split(struct pm_call *c, struct pm_seen *s)
  * 6.12, a partially mapped one) had its pages moved one by one, and since
  * 6.12 a split maps its zero-filled pages to the shared zero page: their
  * addresses no longer hold a page of any node. So after such a chunk the
- * THP entries that report a node are looked up again, and take the answer
- * the address has now. Such a split is seen by the allocation callback's
+ * THP entries are looked up again (those that report a node, and those
+ * that failed: a page whose target allocation failed after the split is
+ * not there either), and an address that holds the zero page now is
+ * -EFAULT. Such a split is seen by the allocation callback's
  * failure, or by the kernel's count of them (thp_migration_split, summed
  * over the CPUs: another process's splits only cost a needless look).
  */
@@ -348,7 +350,11 @@ static void pm_verify_thp_split(struct pm_call *c)
 		struct pm_page *p = &c->pg[j];
 		int q;
 
-		if (!p->thp || p->verdict == PM_STATUS)
+		/*
+		 * Failed ones too: a page whose target allocation failed
+		 * after the split (-ENOMEM) may be the zero page now.
+		 */
+		if (!p->thp || (p->verdict == PM_STATUS && p->status == -EFAULT))
 			continue;
 		if (cost >= PM_LOCK_BATCH * PM_QUERY_COST_WALK) {
 			pm_breathe(c);

@@ -22,8 +22,20 @@ mkdir -p "$out"
 # A full run takes about 10 minutes under TCG, more while another guest
 # waits for the lock's holder; the timeout counts from the boot.
 rc=0
+# stress-ng's numa stressor (Debian's, dynamic) with and without the
+# preload shim: the binary, the shim, and every library they load.
+files=(-f "$ROOT/build/bench/pm_bench")
+if [ -x /usr/bin/stress-ng ]; then
+	make -s -C "$ROOT" "$ROOT/build/lib/libpagemove-preload.so" >&2
+	files+=(-f /usr/bin/stress-ng:/usr/bin/stress-ng
+		-f "$ROOT/build/lib/libpagemove-preload.so:/opt/pagemove/libpagemove-preload.so")
+	for so in $(ldd /usr/bin/stress-ng "$ROOT/build/lib/libpagemove-preload.so" |
+		    sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' | sort -u); do
+		files+=(-f "$so:$so")
+	done
+fi
 PAGEMOVE_TIMEOUT=${PAGEMOVE_TIMEOUT:-2400} "$HERE/run.sh" -k "$series" -o "$out" \
-	${BENCH_QUIET:+-q} -f "$ROOT/build/bench/pm_bench" -- /opt/pagemove/pm_bench "$@" || rc=$?
+	${BENCH_QUIET:+-q} "${files[@]}" -- /opt/pagemove/pm_bench "$@" || rc=$?
 # The guest's stdout is the console: keep pm_bench's report, not the boot.
 sed -n '/^pm_bench: kernel /,$p' "$out/console.log" | tr -d '\r' |
 	grep -av '^\[ *[0-9]*\.[0-9]*\] ' > "$out/bench.txt" || true

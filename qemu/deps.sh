@@ -6,7 +6,8 @@ set -euo pipefail
 PKGS=(build-essential dpkg-dev make gcc cpio xz-utils kmod busybox-static
       qemu-system-x86 linux-source-6.12 libnuma-dev numactl liburing-dev
       flex bison bc libelf-dev libssl-dev dwarves
-      dkms debhelper dh-dkms lintian mandoc man-db fakeroot pkg-config openssl mmdebstrap)
+      dkms debhelper dh-dkms lintian mandoc man-db fakeroot pkg-config openssl mmdebstrap
+      stress-ng)
 
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo

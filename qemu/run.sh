@@ -71,14 +71,14 @@ fi
 
 append="console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 panic=-1"
 # A series may add its own (the debug kernel turns its page checks on).
-append+=" numa_balancing=disable printk.time=1 $(sed -n "s/^K_${series}_APPEND=//p" "$HERE/kernels.conf")"
+append+=" numa_balancing=disable memhp_default_state=online_movable printk.time=1 $(sed -n "s/^K_${series}_APPEND=//p" "$HERE/kernels.conf")"
 append+=" ${PAGEMOVE_APPEND:-}"
 # Linux numbers nodes in the order SRAT first names them, CPUs before memory,
 # so a CPU-less node2 would become node3. So node2 gets cpu3, which the
 # guest's init takes offline before anything runs: 4 vCPUs online, node2
 # memory only (has_cpu 0,1,3), node3 CPU only. Each CPU is its own socket,
 # so no cache is shared across nodes.
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1536M
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1536M,slots=2,maxmem=2G
 	-smp 5,sockets=5,cores=1,threads=1
 	-nodefaults -no-user-config -display none -no-reboot
 	-object memory-backend-ram,id=m0,size=640M
@@ -91,6 +91,7 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1536M
 	-numa cpu,node-id=0,socket-id=0 -numa cpu,node-id=0,socket-id=1
 	-numa cpu,node-id=1,socket-id=2 -numa cpu,node-id=2,socket-id=3
 	-numa cpu,node-id=3,socket-id=4
+	-object memory-backend-ram,id=m2h,size=128M -device pc-dimm,id=d2,memdev=m2h,node=2
 	-kernel "$vmlinuz" -initrd "$outdir/initramfs.cpio" -append "$append")
 
 if [ $interactive -eq 1 ]; then

@@ -75,7 +75,11 @@ enum {
  *
  * Default semantics (the 2006 move_pages seed contract, the same on every
  * kernel): every entry gets a final status, even when others fail.
- *   0..N   the node the page is on when the call returns
+ *   0..N   the node the page is on when the call returns (as the call
+ *            left it: the kernel may move a page itself at any moment,
+ *            as move_pages(2)'s answers also allow: khugepaged collapsing
+ *            a split THP's pages into a new THP on one node, NUMA
+ *            balancing, memory going offline)
  *   -ENOENT  a VMA but no page mapped (never touched, swapped out, unread file);
  *            also a hugetlb page whose entry another migration is rewriting
  *            at that very instant (the kernel's lockless page-table walk
