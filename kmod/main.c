@@ -105,7 +105,10 @@ static struct miscdevice pm_misc = {
 	.mode = 0666,
 };
 
-/* debugfs pagemove/symbols (root only): what was resolved, and where. */
+/*
+ * debugfs pagemove/symbols (root only): what was resolved, and where;
+ * pagemove/split_fixed: statuses the look-up after a THP split corrected.
+ */
 DEFINE_SHOW_ATTRIBUTE(pm_symbols);
 static struct dentry *pm_debugfs;
 
@@ -122,6 +125,7 @@ static int __init pm_init(void)
 	/* Best effort: a kernel without debugfs loses only the listing. */
 	pm_debugfs = debugfs_create_dir("pagemove", NULL);
 	debugfs_create_file("symbols", 0400, pm_debugfs, NULL, &pm_symbols_fops);
+	debugfs_create_atomic_t("split_fixed", 0400, pm_debugfs, &pm_split_fixed);
 	pr_info("pagemove " PAGEMOVE_VERSION " ready: /dev/pagemove\n");
 	return 0;
 

@@ -13,6 +13,7 @@ int pm_symbols_resolve(void);
 int pm_symbols_show(struct seq_file *m, void *v);
 
 /* Module parameters. */
+extern atomic_t pm_split_fixed;
 extern unsigned long pm_max_pages;
 extern unsigned int pm_workers;
 

@@ -1359,8 +1359,9 @@ TEST_F_TIMEOUT(fuzz, hostile_requests_and_address_space, DEF_SECONDS + 120)
 	printf("\n");
 	ksft_print_msg("oracle: %lu calls; node statuses checked: clean %lu (%lu wrong), "
 		       "conflicting %lu (%lu wrong); %lu calls not checked (khugepaged collapsed "
-		       "a THP meanwhile)\n", F.orc_calls, F.orc_checked[0],
-		       F.orc_wrong[0], F.orc_checked[1], F.orc_wrong[1], F.orc_khugepaged);
+		       "a THP meanwhile); statuses the module corrected after a THP split since load: %ld\n",
+		       F.orc_calls, F.orc_checked[0], F.orc_wrong[0], F.orc_checked[1], F.orc_wrong[1],
+		       F.orc_khugepaged, pm_read_long("/sys/kernel/debug/pagemove/split_fixed"));
 	ksft_print_msg("statuses: unwritten %lu", F.st_sentinel);
 	for (i = 0; i < 4; i++)
 		if (F.st_hist[i])

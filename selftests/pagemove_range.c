@@ -478,7 +478,7 @@ static void pm_testfs_case(struct __test_metadata *_metadata, int fd, const char
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, pm_where(0, p, 4, before));
 	for (i = 0; i < 4; i++)
-		ASSERT_NE(2, before[i]);	/* allocated where a CPU is */
+		ASSERT_NE(2, before[i]);	/* on node 0 (pm_testfs_case_start) */
 	pm_fill_int(status, 4, PM_SENTINEL);
 	EXPECT_EQ(0, pm_range(fd, 0, 2, p, 4 * PM_PAGE, status, 0, &r));
 	for (i = 0; i < 4; i++)

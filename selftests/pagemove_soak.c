@@ -969,9 +969,10 @@ TEST_F(soak, run)
 		       total.ret_zero, total.ret_enoent, total.ret_positive, total.ret_enomem);
 	ksft_print_msg("soak: hugetlb pages read absent mid-migration (default mode): %lu\n",
 		       total.hugetlb_enoent);
-	ksft_print_msg("soak: oracle: %lu calls on a target alone; node statuses checked: clean %lu (%lu wrong), conflicting %lu (%lu wrong); %lu calls not checked (khugepaged collapsed a THP meanwhile)\n",
+	ksft_print_msg("soak: oracle: %lu calls on a target alone; node statuses checked: clean %lu (%lu wrong), conflicting %lu (%lu wrong); %lu calls not checked (khugepaged collapsed a THP meanwhile); statuses the module corrected after a THP split since load: %ld\n",
 		       total.orc_calls, total.orc_checked[0], total.orc_wrong[0],
-		       total.orc_checked[1], total.orc_wrong[1], total.orc_khugepaged);
+		       total.orc_checked[1], total.orc_wrong[1], total.orc_khugepaged,
+		       pm_read_long("/sys/kernel/debug/pagemove/split_fixed"));
 	EXPECT_EQ(0, total.orc_wrong[0] + total.orc_wrong[1]);
 	for (k = 0; k < NR_KINDS; k++) {
 		ksft_print_msg("soak: statuses, %s:", kind_name[k]);
