@@ -960,7 +960,7 @@ static void run_conc(struct shape *s)
 #define STRESS_NG	"/usr/bin/stress-ng"
 #define STRESS_SHIM	"/opt/pagemove/libpagemove-preload.so"
 #define STRESS_PROCS	3
-#define STRESS_OPS	2
+#define STRESS_OPS	1
 
 static int run_stress_once(bool shim)
 {

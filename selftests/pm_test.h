@@ -290,7 +290,8 @@ static inline char *pm_fill_node(int fd, int node, size_t *n)
 
 	if (pm_set_hugepages(node, "100000"))
 		return NULL;
-	*n = pm_node_free_kb(node) / 4 + 2048;
+	/* Its free pages and 64 MiB more: free memory can grow meanwhile (reclaim). */
+	*n = pm_node_free_kb(node) / 4 + 16384;
 	filler = pm_map_anon(*n, 1);
 	if (!filler) {
 		pm_set_hugepages(node, PM_GUEST_HUGEPAGES);
