@@ -320,32 +320,21 @@ static int blk_state(int blk, const char *state)
 
 static int blk_online(int blk)
 {
-	char path[96], buf[32] = "";
-	FILE *f;
+	char path[96], buf[32];
 
 	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/state", blk);
-	f = fopen(path, "r");
-	if (!f)
+	if (pm_read_line(path, buf, sizeof(buf)))
 		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
 	return strncmp(buf, "online", 6) == 0;
 }
 
 /* Whether block @blk can only hold movable pages (ZONE_MOVABLE). */
 static int blk_movable(int blk)
 {
-	char path[96], buf[64] = "";
-	FILE *f;
+	char path[96], buf[64];
 
 	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/valid_zones", blk);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
+	pm_read_line(path, buf, sizeof(buf));
 	return strncmp(buf, "Movable", 7) == 0;
 }
 

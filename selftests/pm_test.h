@@ -34,19 +34,28 @@
 #define PM_KO		"/lib/pagemove/pagemove.ko"
 
 /* A node list such as "0-1,3" from sysfs, as a bitmask. */
+/* The first line of a sysfs or procfs file into @buf ("" if none): 0, or -1. */
+static inline int pm_read_line(const char *path, char *buf, int len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return -1;
+	if (!fgets(buf, len, f))
+		buf[0] = 0;
+	fclose(f);
+	return 0;
+}
+
 static inline unsigned long pm_read_nodemask(const char *file)
 {
 	char path[128], buf[128], *p;
 	unsigned long mask = 0;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/node/%s", file);
-	f = fopen(path, "r");
-	if (!f)
+	if (pm_read_line(path, buf, sizeof(buf)))
 		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
 	for (p = buf; *p && *p != '\n';) {
 		long a = strtol(p, &p, 10), b = a;
 
