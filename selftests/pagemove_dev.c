@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* /dev/pagemove as a device: presence, topology, ioctl ABI edges, module life. */
 #include <dirent.h>
+#include <pthread.h>
 #include <sched.h>
 #include <time.h>
 #include <sys/stat.h>
@@ -196,7 +197,9 @@ TEST(missing_symbol_fails_load_by_name)
  * 16 MiB by pid with workers = auto (its threads: FIFO too, as it is)
  * while FIFO hogs of a higher priority take every CPU but one half of the
  * time, so workers are preempted inside the module as often as they can
- * be. Odd rounds kill the caller once its worker threads exist and
+ * be. Odd rounds kill the caller once its worker threads exist (every
+ * other one also has another of its threads close the fd under the
+ * call, so that the module may go the moment the call returns) and
  * rmmod at once, again and again until the module is gone, before the
  * caller is even reaped: no thread may run module code by then. After
  * each round nothing is isolated, every byte is as written, and the
@@ -243,13 +246,35 @@ static pid_t pm_hog(int cpu)
 	}
 }
 
+static int pm_threads(pid_t pid);
+
+/* The mover's fd, closed under its call by pm_closer(). */
+static int pm_mover_fd = -1;
+
 /*
- * Moves @parent's @buf to node 1 and back, @moves times (forever if 0),
- * as a FIFO caller; exits 0 when every move put every page there.
+ * Closes the mover's fd while a call runs on it, once that call's worker
+ * threads exist: the call's own reference is then the file's last, and
+ * the module may go the moment the call returns. (An open fd would hold
+ * it longer: the workers share the caller's file table.)
+ */
+static void *pm_closer(void *arg)
+{
+	(void)arg;
+	while (pm_threads(getpid()) < 3)
+		usleep(100);
+	close(pm_mover_fd);
+	return NULL;
+}
+
+/*
+ * Moves @parent's @buf to node 1 and back, @moves times (forever if 0 or
+ * -1; -1: with pm_closer() closing the fd under a call), as a FIFO
+ * caller; exits 0 when every move put every page there.
  */
 static pid_t pm_mover(pid_t parent, char *buf, int moves)
 {
 	pid_t pid = fork();
+	pthread_t closer;
 	int fd, i;
 	long ret;
 
@@ -259,13 +284,19 @@ static pid_t pm_mover(pid_t parent, char *buf, int moves)
 	fd = open(PAGEMOVE_DEVICE, O_RDWR);
 	if (fd < 0 || pm_fifo(10))
 		_exit(2);
-	for (i = 0; !moves || i < moves; i++) {
+	pm_mover_fd = fd;
+	if (moves < 0 && pthread_create(&closer, NULL, pm_closer, NULL))
+		_exit(2);
+	for (i = 0; moves <= 0 || i < moves; i++) {
 		struct pagemove_range r = {
 			.pid = parent, .node = (i & 1) ? 0 : 1,
 			.start = (unsigned long)buf, .length = PM_UL_PAGES * PM_PAGE,
 		};
 
 		ret = pagemove_move_range(fd, &r);
+		if (ret == -EBADF && moves < 0)
+			for (;;)
+				pause();	/* closed: wait for the kill */
 		if ((ret && ret != -ENOENT) || r.nr_moved + r.nr_in_place != PM_UL_PAGES) {
 			fprintf(stderr, "# mover: move %d to node %d: %ld, %llu moved, %llu in place, "
 				"%llu shared, %llu busy, %llu no memory\n", i, r.node, ret,
@@ -336,12 +367,18 @@ TEST_F_TIMEOUT(load, unload_right_after_parallel_moves_and_kills, 600)
 				TH_LOG("round %d: mover status %#x", round, st);
 			EXPECT_EQ(0, pm_unload()) TH_LOG("round %d", round);
 		} else {
-			/* Killed once its workers run; unloaded before it is reaped. */
-			mover = pm_mover(getpid(), buf, 0);
+			/*
+			 * Killed once its workers run, or (every other time)
+			 * its fd closed under the call by another thread of
+			 * it; unloaded before it is reaped.
+			 */
+			int closing = round % 4 == 3;
+
+			mover = pm_mover(getpid(), buf, closing ? -1 : 0);
 			ASSERT_LT(0, mover);
-			for (t0 = pm_now(); pm_now() - t0 < 3 && pm_threads(mover) < 2;)
+			for (t0 = pm_now(); pm_now() - t0 < 3 && pm_threads(mover) < 2 + closing;)
 				usleep(100);
-			seen += pm_threads(mover) > 1;
+			seen += pm_threads(mover) > 1 + closing;
 			usleep((round * 1237) % 5000);
 			ASSERT_EQ(0, kill(mover, SIGKILL));
 			for (t0 = pm_now(), ret = -EWOULDBLOCK; pm_now() - t0 < 10;) {
