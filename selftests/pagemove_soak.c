@@ -569,9 +569,21 @@ static void orc_check(struct caller *cl, int t, unsigned int n, void **pages,
 			conf[idx[k]] = __builtin_popcount(mask) > 1;
 	}
 	for (i = 0; i < n; i++) {
+		int tries;
+
 		if (status[i] < 0)
 			continue;
 		st->orc_checked[conf[i]]++;
+		/*
+		 * Absent: a migration entry reads so in move_pages(2) (7.x):
+		 * the kernel's own compaction may be moving the page within
+		 * its node (node 2 is kept full). Asked again, a moment later.
+		 */
+		for (tries = 0; now[i] == -ENOENT && tries < 20; tries++) {
+			usleep(1000);
+			if (syscall(SYS_move_pages, cl->pid[t], 1, &pages[i], NULL, &now[i], 0))
+				break;
+		}
 		if (status[i] == now[i])
 			continue;
 		if (!st->orc_wrong[0] && !st->orc_wrong[1])
