@@ -191,19 +191,9 @@ static unsigned long pm_list_pages(struct list_head *list, unsigned int *folios)
  */
 static atomic_t pm_migrating = ATOMIC_INIT(0);
 
-static int pm_migrate_one(struct list_head *list, struct pm_alloc *a)
-{
-	int ret;
-
-	atomic_inc(&pm_migrating);
-	ret = pm_migrate(list, a);
-	atomic_dec(&pm_migrating);
-	return ret;
-}
-
 int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc *a)
 {
-	int neg = 0, sum = 0, others;
+	int neg = 0, sum = 0, others, cpus = 1;
 	unsigned int folios, n, i;
 	unsigned long pages = pm_list_pages(list, &folios), seen = 0;
 	struct pm_worker *w;
@@ -220,14 +210,14 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 	 */
 	if (c->lk.mm == current->mm && !pm_sym.batched_flush)
 		n = 1;
-	if (n > 1)
-		n = 1 + pm_other_cpus(n - 1);
-	if (n <= 1)
-		return pm_migrate_one(list, a);
+	if (n > 1) {
+		cpus = 1 + pm_other_cpus(PM_MAX_WORKERS - 1);
+		n = min_t(unsigned int, n, cpus);
+	}
+	n = max(n, 1U);
 	/* CPUs other batches hold are not this one's (one is always its own). */
 	others = atomic_fetch_add(n, &pm_migrating);
-	if (others > 0) {
-		int cpus = 1 + pm_other_cpus(PM_MAX_WORKERS - 1);
+	if (n > 1 && others > 0) {
 		unsigned int left = clamp(cpus - others, 1, (int)n);
 
 		atomic_sub(n - left, &pm_migrating);

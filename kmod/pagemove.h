@@ -13,9 +13,11 @@ int pm_symbols_resolve(void);
 int pm_symbols_show(struct seq_file *m, void *v);
 
 /* Module parameters. */
-extern atomic_t pm_split_fixed;
 extern unsigned long pm_max_pages;
 extern unsigned int pm_workers;
+
+/* Statuses the look-up after a THP split corrected (seed.c, debugfs). */
+extern atomic_t pm_split_fixed;
 
 /* The target of a request: its mm and the nodes its cpuset allows. */
 struct pm_target {

@@ -327,8 +327,8 @@ static bool pm_settle_split(struct pm_call *c, struct pm_seen *s)
  * not there either), and an address that holds the zero page now is
  * -EFAULT; one reported moved whose page is not on its node is -EBUSY,
  * not moved (a 7.3-debug soak saw 146 pages of one split THP reported
- * moved to node 0 and found on node 1). Such a split is seen by the allocation callback's
- * failure, or by the kernel's count of them (thp_migration_split, summed
+ * moved to node 0 and found on node 1). Such a split is seen by the
+ * allocation callback's failure, or by the kernel's count of them (thp_migration_split, summed
  * over the CPUs: another process's splits only cost a needless look).
  */
 static unsigned long pm_thp_migration_splits(void)

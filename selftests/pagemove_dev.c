@@ -310,14 +310,6 @@ static pid_t pm_mover(pid_t parent, char *buf, int moves)
 	_exit(0);
 }
 
-static double pm_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 /* How many threads @pid has now (0 once it is gone). */
 static int pm_threads(pid_t pid)
 {

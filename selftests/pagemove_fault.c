@@ -85,14 +85,6 @@ static int fi_me(int on)
 	return pwrite(fi_fd, on ? "1" : "0", 1, 0) == 1 ? 0 : -errno;
 }
 
-static double pm_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static uint64_t rnd(uint64_t *s)
 {
 	*s ^= *s << 13;

@@ -39,14 +39,6 @@ struct hp_stats {
 	char why[256];
 };
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 /* A shared page of stats: a child fills it in for its parent. */
 static struct hp_stats *hp_stats_new(void)
 {
@@ -88,7 +80,7 @@ static void hp_moves(int pid, char *buf, size_t n, int a, int b, double secs,
 {
 	int *status = malloc(n * sizeof(int)), *after = malloc(n * sizeof(int));
 	int fd = open(PAGEMOVE_DEVICE, O_RDWR);
-	double end = now() + secs;
+	double end = pm_now() + secs;
 	unsigned long i;
 
 	if (fd < 0 || !status || !after) {
@@ -96,7 +88,7 @@ static void hp_moves(int pid, char *buf, size_t n, int a, int b, double secs,
 		st->bad++;
 		goto out;
 	}
-	for (i = 0; !*stop && now() < end && !st->bad; i++) {
+	for (i = 0; !*stop && pm_now() < end && !st->bad; i++) {
 		int node = i & 1 ? b : a;
 		unsigned long gen = __atomic_load_n(hp_gen, __ATOMIC_SEQ_CST);
 		struct pagemove_range r = {

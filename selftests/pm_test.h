@@ -4,6 +4,7 @@
 #define PM_TEST_H
 
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -89,6 +90,15 @@ static inline long pm_move(int fd, int pid, unsigned long count, void **pages,
 	if (out)
 		*out = req;
 	return ret;
+}
+
+/* Monotonic seconds. */
+static inline double pm_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 /* n base pages of anonymous memory, THP off, each touched (written). */
