@@ -18,7 +18,9 @@
  *     error status (-ENOMEM, -EBUSY) did not move;
  *   - compat mode: what move_pages(2) may return (>= 0, or -ENOMEM), each
  *     status a documented one;
- * and after every call nothing is isolated and no byte has changed. The
+ * and after every call nothing is isolated and no byte has changed. (A
+ * call on THPs that a khugepaged collapse overlapped has its statuses
+ * checked, not against where the pages are: the collapse moved them.) The
  * run must have seen allocations fail (per-page -ENOMEM, or a call's), or
  * it tested nothing. kmemleak (run_tests.sh, after the suites) must list
  * nothing of the module's.
@@ -102,7 +104,7 @@ FIXTURE(fault) {
 	/* what the run saw */
 	unsigned long calls, ret_ok, ret_enoent, ret_enomem, ret_pos;
 	unsigned long st_node, st_enomem, st_ebusy, st_zero, moved;
-	unsigned long thp_untrue;	/* known: see one_call() */
+	unsigned long collapse_calls;	/* a khugepaged collapse overlapped: see one_call() */
 	double slowest;
 	char slowest_what[128];
 };
@@ -211,8 +213,8 @@ static int one_call(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self
 	int node = (int)(rnd(s) % NNODES), bad = 0;
 	struct pagemove_move mv = { 0 };
 	struct pagemove_range rg = { 0 };
+	long ret, collapsed;
 	double t0;
-	long ret;
 
 	/* The base pages or the THPs, whole 512-page blocks for THPs. */
 	if (thp) {
@@ -228,6 +230,14 @@ static int one_call(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self
 	if (mode == 2)
 		for (i = 0; i < n; i++)
 			self->nodes[first + i] = node;
+	/*
+	 * khugepaged may collapse a split THP's block into a new THP on the
+	 * node most of its pages are on (or map a new page where the zero
+	 * page was) between the two queries: where a page is then says
+	 * nothing of the call. Such a call's THP entries are checked for
+	 * documented statuses only, and counted.
+	 */
+	collapsed = pm_pages_collapsed();
 	ASSERT_EQ(0, query(self, self->before));
 	for (i = 0; i < NALL; i++)
 		self->status[i] = PM_SENTINEL;
@@ -266,11 +276,14 @@ static int one_call(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self
 	}
 
 	ASSERT_EQ(0, query(self, self->after));
+	collapsed = thp && pm_pages_collapsed() != collapsed;
+	self->collapse_calls += collapsed;
 	if (ret == -ENOMEM && mode != 1) {
 		self->ret_enomem++;
 		/* The module's working memory: nothing moved, no status written. */
 		for (i = first; i < first + n; i++)
-			if (self->status[i] != PM_SENTINEL || self->after[i] != self->before[i])
+			if (self->status[i] != PM_SENTINEL ||
+			    (!collapsed && self->after[i] != self->before[i]))
 				break;
 		EXPECT_EQ(first + n, i) TH_LOG("round %d mode %d: -ENOMEM, but entry %zu: "
 					       "status %d, node %d -> %d", round, mode, i - first,
@@ -300,13 +313,12 @@ static int one_call(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self
 	}
 	for (i = first; i < first + n; i++) {
 		int st = self->status[i];
-		int bad0 = bad;
 
 		if (st >= 0 && st < NNODES) {
 			self->st_node++;
 			self->moved += self->after[i] != self->before[i];
 			/* Default mode's node statuses are the truth. */
-			if (mode != 1 && st != self->after[i]) {
+			if (mode != 1 && !collapsed && st != self->after[i]) {
 				TH_LOG("round %d mode %d: entry %zu: status node %d, page on %d",
 				       round, mode, i - first, st, self->after[i]);
 				bad++;
@@ -315,29 +327,19 @@ static int one_call(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self
 			self->st_enomem += st == -ENOMEM;
 			self->st_ebusy += st == -EBUSY;
 			/* (compat: move_pages(2) says -EBUSY for a THP's later pages, and moves it) */
-			if (mode != 1 && self->after[i] != self->before[i]) {
+			if (mode != 1 && !collapsed && self->after[i] != self->before[i]) {
 				TH_LOG("round %d mode %d: entry %zu: status %d, but moved %d -> %d",
 				       round, mode, i - first, st, self->before[i], self->after[i]);
 				bad++;
 			}
-		} else if (st == -EFAULT && self->after[i] == -EFAULT && i >= NBASE) {
+		} else if (st == -EFAULT && i >= NBASE && (char)((i - NBASE) * 7 + 1) == 0 &&
+			   (collapsed || self->after[i] == -EFAULT)) {
 			/* A zero-filled page of a THP a split mapped to the zero page. */
 			self->st_zero++;
 		} else if (!(mode == 1 && ret && st == PM_SENTINEL)) {
-			TH_LOG("round %d mode %d: entry %zu: status %d", round, mode, i - first, st);
+			TH_LOG("round %d mode %d: entry %zu: status %d, page on %d before, %d after",
+			       round, mode, i - first, st, self->before[i], self->after[i]);
 			bad++;
-		}
-		/*
-		 * KNOWN, NOT YET FIXED: a THP's entries under failing
-		 * allocations (a split inside migrate_pages()) have been seen
-		 * to read -ENOMEM for pages that moved and -EFAULT for one that
-		 * is no zero page (6.12-debug, 1 round in about 300). Counted
-		 * and printed, not failed, until the cause is found; base
-		 * pages, returns, isolation and data stay strict.
-		 */
-		if (bad != bad0 && i >= NBASE && mode != 1) {
-			self->thp_untrue++;
-			bad = bad0;
 		}
 		if (bad >= 4)
 			break;
@@ -391,8 +393,8 @@ TEST_F_TIMEOUT(fault, moves_with_allocations_failing_at_random, DEF_SECONDS + 24
 		       self->calls, self->ret_ok, self->ret_enoent, self->ret_enomem, self->ret_pos,
 		       self->st_node, self->moved, self->st_enomem, self->st_ebusy, self->st_zero);
 	ksft_print_msg("slowest call: %s\n", self->slowest_what);
-	ksft_print_msg("THP entries whose status was not the truth (known, not failed): %lu\n",
-		       self->thp_untrue);
+	ksft_print_msg("calls on THPs a khugepaged collapse overlapped (statuses checked, not "
+		       "against where the pages are): %lu\n", self->collapse_calls);
 	EXPECT_TRUE(data_intact(self));
 	/* Failures injected and survived, and moves that still succeeded. */
 	EXPECT_LT(0, self->ret_enomem + self->st_enomem) TH_LOG("no allocation ever failed");

@@ -734,11 +734,6 @@ static void orc_conflicts(uint64_t n, const uint64_t *pages, const int32_t *node
  */
 static long orc_collapsed;
 
-static long pages_collapsed(void)
-{
-	return pm_read_long("/sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed");
-}
-
 /* Every node status of @n entries against where move_pages(2) says the page is. */
 static void orc_check(const char *what, uint64_t n, const uint64_t *pages,
 		      const int32_t *nodes, const int32_t *status)
@@ -756,7 +751,7 @@ static void orc_check(const char *what, uint64_t n, const uint64_t *pages,
 		bad("oracle %s call %lu: move_pages(2) query failed: errno %d", what, F.calls, errno);
 		return;
 	}
-	if (pages_collapsed() != orc_collapsed) {
+	if (pm_pages_collapsed() != orc_collapsed) {
 		F.orc_khugepaged++;
 		return;
 	}
@@ -783,7 +778,7 @@ static void oracle_call(uint64_t *s)
 	if (rndn(s, 40) == 0 && orc_remap())
 		bad("oracle: the region could not be remapped");
 	F.orc_calls++;
-	orc_collapsed = pages_collapsed();
+	orc_collapsed = pm_pages_collapsed();
 	if (rndn(s, 5) == 0) {
 		/* A range of the THP part, one node. */
 		struct pagemove_range rq = { .size = sizeof(rq), .flags = PAGEMOVE_MF_MOVE };
@@ -1308,7 +1303,7 @@ TEST_F_TIMEOUT(fuzz, hostile_requests_and_address_space, DEF_SECONDS + 120)
 	ASSERT_EQ(0, pthread_create(&tw, NULL, watchdog, NULL));
 
 	s = F.seed;
-	collapsed0 = pages_collapsed();
+	collapsed0 = pm_pages_collapsed();
 	start = now();
 	end = start + secs;
 	next_wit = start + 2;
@@ -1346,7 +1341,7 @@ TEST_F_TIMEOUT(fuzz, hostile_requests_and_address_space, DEF_SECONDS + 120)
 		       F.calls, end - start, F.max_call, F.exact_checks, F.flips,
 		       F.mutations, F.forks, F.kills);
 	ksft_print_msg("watchdog: longest 0.5 s nap took %.1f s; khugepaged collapsed %ld pages "
-		       "in the run\n", F.wd_late, pages_collapsed() - collapsed0);
+		       "in the run\n", F.wd_late, pm_pages_collapsed() - collapsed0);
 	ksft_print_msg("durations: <10ms %lu, <100ms %lu, <1s %lu, longer %lu; slowest %s\n",
 		       F.dur_hist[0], F.dur_hist[1], F.dur_hist[2], F.dur_hist[3], F.slowest);
 	for (i = 0; i < 2; i++)

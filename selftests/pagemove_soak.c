@@ -523,17 +523,6 @@ static int orc_cmp(const void *a, const void *b)
 }
 
 /*
- * khugepaged's collapses so far. A collapse copies a 2 MiB block's pages
- * into a new THP on one node, moving them as no status can say (a split
- * THP's pages, as migrate_pages() splits a THP whose target THP cannot be
- * had): a call one overlapped is not checked, and counted.
- */
-static long pages_collapsed(void)
-{
-	return pm_read_long("/sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed");
-}
-
-/*
  * The oracle, on a target no other caller touches: every node status
  * against move_pages(2)'s answer for the same address.
  */
@@ -551,7 +540,7 @@ static void orc_check(struct caller *cl, int t, unsigned int n, void **pages,
 		caller_bad(st, "target %d: oracle query of %u failed: %s", t, n, strerror(errno));
 		return;
 	}
-	if (pages_collapsed() != collapsed) {
+	if (pm_pages_collapsed() != collapsed) {
 		st->orc_khugepaged++;
 		return;
 	}
@@ -638,7 +627,7 @@ static void caller_run(struct caller *cl)
 		if (!target_take(cl, t, alone))
 			break;
 		snprintf(st->in_call, sizeof(st->in_call), "%s of %u", kind_name[kind], batch);
-		collapsed = alone ? pages_collapsed() : 0;
+		collapsed = alone ? pm_pages_collapsed() : 0;
 		t0 = now_ns();
 		ret = pm_move(cl->fd, cl->pid[t], batch, pages, query ? NULL : nodes, status,
 			      flags, &req);

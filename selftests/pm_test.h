@@ -282,6 +282,18 @@ static inline long pm_read_long(const char *path)
 	return v;
 }
 
+/*
+ * khugepaged's collapses so far. A collapse copies a 2 MiB block's pages
+ * into a new THP on one node (the node most of them are on): it moves
+ * pages as no status can say (a split THP's, as migrate_pages() splits a
+ * THP whose target THP cannot be had) and maps a new page where the zero
+ * page was. An oracle does not check a call one overlapped, and counts it.
+ */
+static inline long pm_pages_collapsed(void)
+{
+	return pm_read_long("/sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed");
+}
+
 /* A node's count of 2 MiB huge pages; qemu/init reserves 8 on each. */
 #define PM_NODE_HUGEPAGES \
 	"/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages"
