@@ -5,7 +5,7 @@ ROOT     := $(abspath .)
 BUILD    := $(ROOT)/build
 KSFT     := $(BUILD)/ksft
 CC       ?= gcc
-CFLAGS_T := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -Werror -D_GNU_SOURCE -I$(ROOT)/include/uapi -I$(ROOT)/lib -I$(KSFT)
+CFLAGS_T := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -Werror -D_GNU_SOURCE -I$(ROOT)/include/uapi -I$(ROOT)/lib -I$(KSFT) $(CROSS_FLAGS)
 
 # One version for the module, the library, the command and the packages.
 VERSION  := $(shell sed -n 's/^\#define PAGEMOVE_VERSION "\(.*\)"/\1/p' $(ROOT)/kmod/main.c)
@@ -45,7 +45,7 @@ KMOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/*.sh selftests/kmod/*.c) in
 TESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/pagemove_*.c))
 TEST_BINS := $(addprefix $(BUILD)/selftests/,$(TESTS))
 
-.PHONY: all module selftests bench examples check fuzz soak demo shell deps clean help
+.PHONY: all module selftests selftests-arm64 bench examples check fuzz soak demo shell deps clean help
 
 all: module
 
@@ -54,6 +54,7 @@ help:
 	@echo '  make [KVER=SERIES|ABI]     build pagemove.ko (default: the running kernel; series: $(SERIES))'
 	@echo '  make lib                   libpagemove (.a/.so), the preload shim, the pagemove command'
 	@echo '  make selftests             build the static kselftest binaries'
+	@echo '  make selftests-arm64       the same, cross-built for the arm64 series, into build/arm64/'
 	@echo '  make check [KVER=..] [T=..] build, boot a guest per series, run the selftests'
 	@echo '  make fuzz [SECONDS=600] [SEED=N] [KVER=..]  the fuzzer alone, for long runs'
 	@echo '  make soak [MINUTES=30] [KVER=..]            the soak alone, for long runs'
@@ -104,6 +105,13 @@ include lib/lib.mk
 
 selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh $(LIB_OUTPUTS) $(BUILD)/bench/pm_bench $(BUILD)/examples/move_example
 
+# The arm64 series' user space: every selftests target, cross-built into
+# build/arm64/ against Debian's arm64 libnuma (qemu/sysroot.sh).
+selftests-arm64:
+	$(Q)sr=$$($(ROOT)/qemu/sysroot.sh arm64) && $(MAKE) selftests BUILD=$(BUILD)/arm64 \
+		CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
+		CROSS_FLAGS="-I$$sr/usr/include -L$$sr/usr/lib/aarch64-linux-gnu"
+
 $(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h $(KSFT)/kselftest_harness.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< lib/pagemove.c -lpthread
@@ -131,18 +139,22 @@ $(BUILD)/selftests/run_tests.sh: selftests/run_tests.sh
 	$(Q)mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
-check: deps selftests
+# The arm64 user space only when a series to run is arm64's.
+CHECK_SERIES := $(if $(filter command line,$(origin KVER)),$(KVER),$(SERIES))
+NEED_ARM64 := $(strip $(foreach s,$(CHECK_SERIES),$(if $(filter arm64,$(shell $(ROOT)/qemu/kernel.sh arch $(s))),y)))
+
+check: deps selftests $(if $(NEED_ARM64),selftests-arm64)
 	$(Q)$(ROOT)/qemu/check.sh $(if $(filter command line,$(origin KVER)),$(KVER)) $(if $(T),-t $(T))
 
 # Long runs of the fuzzer and the soak (make check runs both briefly).
 SECONDS ?= 600
 MINUTES ?= 30
-fuzz: deps selftests
+fuzz: deps selftests $(if $(NEED_ARM64),selftests-arm64)
 	$(Q)PAGEMOVE_TIMEOUT=$$(($(SECONDS) * 3 + 900)) $(ROOT)/qemu/check.sh \
 		$(if $(filter command line,$(origin KVER)),$(KVER)) -t pagemove_fuzz \
 		-e PAGEMOVE_FUZZ_SECONDS=$(SECONDS) $(if $(SEED),-e PAGEMOVE_SEED=$(SEED))
 
-soak: deps selftests
+soak: deps selftests $(if $(NEED_ARM64),selftests-arm64)
 	$(Q)PAGEMOVE_TIMEOUT=$$(($(MINUTES) * 180 + 900)) $(ROOT)/qemu/check.sh \
 		$(if $(filter command line,$(origin KVER)),$(KVER)) -t pagemove_soak \
 		-e PAGEMOVE_SOAK_SECONDS=$$(($(MINUTES) * 60))

@@ -418,18 +418,21 @@ static inline int pm_leaf_state(softleaf_t e)
 static inline int pm_entry_state(struct vm_area_struct *vma, unsigned long addr)
 {
 	bool huge = is_vm_hugetlb_page(vma);
-	pgd_t pgdv = READ_ONCE(*pgd_offset(vma->vm_mm, addr));
-	p4d_t p4dv;
-	pud_t pudv;
+	pgd_t *pgdp = pgd_offset(vma->vm_mm, addr), pgdv = READ_ONCE(*pgdp);
+	p4d_t *p4dp, p4dv;
+	pud_t *pudp, pudv;
 	pmd_t pmdv;
 	pte_t pte;
 
+	/* (The lockless helpers, as in lookup.c: levels folded at run time.) */
 	if (pgd_none(pgdv) || pgd_bad(pgdv))
 		return PM_ENTRY_NONE;
-	p4dv = READ_ONCE(*p4d_offset(&pgdv, addr));
+	p4dp = p4d_offset_lockless(pgdp, pgdv, addr);
+	p4dv = READ_ONCE(*p4dp);
 	if (p4d_none(p4dv) || p4d_bad(p4dv))
 		return PM_ENTRY_NONE;
-	pudv = READ_ONCE(*pud_offset(&p4dv, addr));
+	pudp = pud_offset_lockless(p4dp, p4dv, addr);
+	pudv = READ_ONCE(*pudp);
 	if (pud_none(pudv))
 		return PM_ENTRY_NONE;
 	if (!pud_present(pudv))
@@ -438,7 +441,7 @@ static inline int pm_entry_state(struct vm_area_struct *vma, unsigned long addr)
 		return PM_ENTRY_PRESENT;
 	if (pud_bad(pudv))
 		return PM_ENTRY_NONE;
-	pmdv = pmdp_get_lockless(pmd_offset(&pudv, addr));
+	pmdv = pmdp_get_lockless(pmd_offset_lockless(pudp, pudv, addr));
 	if (pmd_none(pmdv))
 		return PM_ENTRY_NONE;
 	if (!pmd_present(pmdv))

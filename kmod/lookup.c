@@ -140,6 +140,12 @@ void pm_lookup_forget(struct pm_lookup_ctx *ctx)
  * into a THP takes the lock for writing), and a PMD that points to a
  * table keeps pointing to it. False: no table (nothing mapped yet, a huge
  * leaf, another kind of VMA), and the exact walk answers.
+ *
+ * Each level goes on from the value read and the real pointer, with the
+ * *_offset_lockless() helpers GUP-fast uses: where a level is folded at
+ * run time (arm64 without LPA2, s390), p4d_offset()/pud_offset() find
+ * the next entry from the pointer they are given, and the address of a
+ * copy on the stack sent 6.12 arm64 into an unmapped page.
  */
 static bool pm_ptes_find(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
 			 unsigned long addr)
@@ -155,15 +161,15 @@ static bool pm_ptes_find(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
 	pgdval = READ_ONCE(*pgd);
 	if (pgd_none(pgdval) || pgd_bad(pgdval))
 		return false;
-	p4d = p4d_offset(&pgdval, addr);
+	p4d = p4d_offset_lockless(pgd, pgdval, addr);
 	p4dval = READ_ONCE(*p4d);
 	if (p4d_none(p4dval) || p4d_bad(p4dval))
 		return false;
-	pud = pud_offset(&p4dval, addr);
+	pud = pud_offset_lockless(p4d, p4dval, addr);
 	pudval = READ_ONCE(*pud);
 	if (pud_none(pudval) || !pud_present(pudval) || pud_leaf(pudval) || pud_bad(pudval))
 		return false;
-	pmdval = READ_ONCE(*pmd_offset(&pudval, addr));
+	pmdval = READ_ONCE(*pmd_offset_lockless(pud, pudval, addr));
 	if (!pmd_present(pmdval) || pmd_leaf(pmdval) || pmd_bad(pmdval))
 		return false;
 	rcu_read_lock();

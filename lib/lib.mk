@@ -68,7 +68,7 @@ $(BUILD)/selftests/dropin_helper: $(ROOT)/selftests/dropin_helper.c
 $(BUILD)/selftests/numactl_move_pages:
 	$(Q)mkdir -p $(dir $@)
 	$(Q)src=$$($(ROOT)/qemu/numactl-src.sh) && \
-		$(CC) -O2 -w -o $@ "$$src/test/move_pages.c" -lnuma
+		$(CC) -O2 -w $(CROSS_FLAGS) -o $@ "$$src/test/move_pages.c" -lnuma
 	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@) (numactl's test/move_pages.c)"
 
 # pagemove_preload is built by the selftests pattern rule; it runs these.

@@ -22,16 +22,29 @@ while [ $# -gt 0 ]; do
 done
 [ -z "$picked" ] || series=$picked
 
-files=()
-for f in "$ROOT"/build/selftests/* "$ROOT"/build/lib/libpagemove-preload.so \
-	 "$ROOT"/build/tools/pagemove; do
-	[ -f "$f" ] && files+=(-f "$f")
-done
-# The drop-in test runs an unmodified dynamic libnuma program under LD_PRELOAD.
-for so in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6 \
-	  /lib/x86_64-linux-gnu/libnuma.so.1; do
-	files+=(-f "$so:$so")
-done
+# What each guest gets: the selftests, the shim and the command of its
+# architecture (arm64's cross-built into build/arm64/), and the runtime of
+# the drop-in test's unmodified dynamic libnuma program (LD_PRELOAD):
+# the host's on x86, Debian's arm64 packages (qemu/sysroot.sh) on arm64.
+guest_files() { # ARCH -> sets files
+	local b=$ROOT/build f so sr
+	files=()
+	[ "$1" = amd64 ] || b=$ROOT/build/$1
+	for f in "$b"/selftests/* "$b"/lib/libpagemove-preload.so "$b"/tools/pagemove; do
+		[ -f "$f" ] && files+=(-f "$f")
+	done
+	if [ "$1" = amd64 ]; then
+		for so in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6 \
+			  /lib/x86_64-linux-gnu/libnuma.so.1; do
+			files+=(-f "$so:$so")
+		done
+	else
+		sr=$("$HERE/sysroot.sh" "$1") || return 1
+		files+=(-f "$sr/lib/ld-linux-aarch64.so.1:/lib/ld-linux-aarch64.so.1"
+			-f "$sr/lib/aarch64-linux-gnu/libc.so.6:/lib/aarch64-linux-gnu/libc.so.6"
+			-f "$sr/usr/lib/aarch64-linux-gnu/libnuma.so.1:/lib/aarch64-linux-gnu/libnuma.so.1")
+	fi
+}
 
 total_p=0 total_f=0 total_s=0
 summary=()
@@ -76,6 +89,14 @@ for s in $series; do
 	fi
 	out=$ROOT/build/$abi/check
 	mkdir -p "$out"
+	arch=$("$HERE/kernel.sh" arch "$s")
+	bdir=$ROOT/build
+	[ "$arch" = amd64 ] || bdir=$ROOT/build/$arch
+	if ! guest_files "$arch" || [ ! -f "$bdir/selftests/run_tests.sh" ]; then
+		summary+=("$abi: FAIL  no $arch selftests in ${bdir#$ROOT/} (make selftests$([ "$arch" = amd64 ] || echo "-$arch"))")
+		total_f=$((total_f + 1))
+		continue
+	fi
 	echo "check: $abi: booting, running the selftests${filter:+ ($filter)}"
 	rc=0
 	# The test-only helper filesystem, built beside pagemove.ko for this kernel.

@@ -24,9 +24,17 @@
 #     its Debian revision.
 # Every resolved package and version is printed ("kernel: <series>: ...").
 #
+# A series of another architecture (K_<series>_ARCH=arm64) has its own apt
+# state (~/.cache/pagemove/apt/<suite>-arm64, arm64 lists beside amd64
+# ones): its image and headers are arm64's, its linux-kbuild amd64's (the
+# tools that run here; seen from arm64, the headers' kbuild dependency
+# names the arm64 one, which cannot run). The host gets no foreign dpkg
+# architecture: nothing is installed.
+#
 #   qemu/kernel.sh abi   SERIES   print the name (pinned, or fallback)
 #   qemu/kernel.sh setup SERIES   also fetch and unpack it
 #   qemu/kernel.sh pkgs  SERIES   print the resolved packages, one per line
+#   qemu/kernel.sh arch  SERIES   print its architecture (amd64, arm64)
 #   qemu/kernel.sh apt   SUITE apt-get|apt-cache ARGS...   the private apt
 #
 # SERIES is one of kernels.conf's SERIES; a Debian ABI name is accepted too.
@@ -45,6 +53,15 @@ APT_MAX_AGE_MIN=${PAGEMOVE_APT_MAX_AGE_MIN:-360}
 
 CONF=${PAGEMOVE_KERNELS_CONF:-$HERE/kernels.conf}
 conf() { sed -n "s/^$1=//p" "$CONF"; }
+# The series' architecture (Debian's name): amd64 unless K_<series>_ARCH
+# (a Debian ABI name says its own).
+series_arch() {
+	case $1 in
+	*.*.*-arm64|*.*.*-arm64-16k) echo arm64 ;;
+	*.*.*-amd64) echo amd64 ;;
+	*) conf "K_${1}_ARCH" | grep . || echo amd64 ;;
+	esac
+}
 die() { echo "kernel: $*" >&2; exit 1; }
 
 # ---- the private apt state ------------------------------------------------
@@ -82,8 +99,8 @@ suite_sources() { # SUITE -> sources.list lines
 	esac
 }
 
-apt_root() { # SUITE -> directory
-	local d=${PAGEMOVE_APT_ROOT:-$KCACHE/apt/$1} src
+apt_root() { # SUITE [ARCH] -> directory
+	local d=${PAGEMOVE_APT_ROOT:-$KCACHE/apt/$1${2:+-$2}} src
 	mkdir -p "$d/etc/none" "$d/state/lists/partial" "$d/cache/archives/partial"
 	[ -f "$d/state/status" ] || : > "$d/state/status"
 	if [ -n "${PAGEMOVE_APT_ROOT:-}" ]; then echo "$d"; return; fi
@@ -96,20 +113,23 @@ apt_root() { # SUITE -> directory
 }
 
 apt_opts() { # DIR
+	local archs="-o APT::Architecture=amd64 -o APT::Architectures::=amd64"
+	[ "$ARCH" = amd64 ] ||
+		archs="-o APT::Architecture=$ARCH -o APT::Architectures::=$ARCH -o APT::Architectures::=amd64"
 	echo "-o Dir::State=$1/state -o Dir::State::status=$1/state/status" \
 	     "-o Dir::Cache=$1/cache -o Dir::Etc::SourceList=$1/etc/sources.list" \
 	     "-o Dir::Etc::SourceParts=$1/etc/none -o Dir::Etc::Preferences=/dev/null" \
-	     "-o Dir::Etc::PreferencesParts=$1/etc/none -o APT::Architecture=amd64" \
-	     "-o APT::Architectures::=amd64 -o Acquire::Check-Valid-Until=false" \
+	     "-o Dir::Etc::PreferencesParts=$1/etc/none $archs" \
+	     "-o Acquire::Check-Valid-Until=false" \
 	     "-o Acquire::Languages=none -o APT::Get::List-Cleanup=true"
 	# As root, apt's sandbox user cannot enter ~root/.cache: stay root.
 	[ "$(id -u)" -ne 0 ] || echo "-o APT::Sandbox::User=root"
 }
 
-SUITE= APTD= UPDATED=0
-use_suite() { # SUITE
-	SUITE=$1
-	APTD=$(apt_root "$1")
+SUITE= APTD= UPDATED=0 ARCH=amd64
+use_suite() { # SUITE [ARCH]
+	SUITE=$1 ARCH=${2:-amd64}
+	APTD=$(apt_root "$1" "$([ "$ARCH" = amd64 ] || echo "$ARCH")")
 }
 acache() { # shellcheck disable=SC2046
 	apt-cache $(apt_opts "$APTD") "$@"; }
@@ -117,7 +137,7 @@ aget() { # shellcheck disable=SC2046
 	apt-get $(apt_opts "$APTD") "$@"; }
 
 apt_update() {
-	echo "kernel: apt: updating the $SUITE lists (private state in ${APTD/#$home/~})" >&2
+	echo "kernel: apt: updating the $SUITE$([ "$ARCH" = amd64 ] || echo " $ARCH") lists (private state in ${APTD/#$home/~})" >&2
 	aget update -qq >&2 || die "apt-get update failed for the $SUITE suite"
 	touch "$APTD/state/.updated"
 	UPDATED=1
@@ -213,6 +233,8 @@ resolve_debian() { # SERIES ABI VERSION
 		if [[ $dep =~ \(([<>=]+)\ ([^\)]+)\) ]]; then dop=${BASH_REMATCH[1]} dver=${BASH_REMATCH[2]}; fi
 		case $dname in
 		linux-kbuild-*)
+			# The tools run here: amd64's, whatever the kernel's architecture.
+			[ "$ARCH" = amd64 ] || dname=$dname:amd64
 			# By upstream version: the exact one, else the newest of the same upstream.
 			kv=
 			if has "$dname" "$iver"; then kv=$iver; else
@@ -249,8 +271,9 @@ resolve_debian() { # SERIES ABI VERSION
 resolve() { # SERIES
 	local series=$1 abi ver suite
 	RES_PKGS=() RES_NOTES=()
+	ARCH=$(series_arch "$series")
 	case $series in
-	*-amd64) RES_ABI=$series; return ;;
+	*.*.*-amd64|*.*.*-arm64|*.*.*-arm64-16k) RES_ABI=$series; return ;;
 	esac
 	abi=$(conf "K_${series}_ABI")
 	ver=$(conf "K_${series}_VER")
@@ -266,7 +289,7 @@ resolve() { # SERIES
 		RES_CACHED=1
 		return
 	fi
-	use_suite "${suite:-bookworm}"
+	use_suite "${suite:-bookworm}" "$(series_arch "$series")"
 	apt_fresh
 	# A pin the lists lack may be newer than them: refresh once before falling back.
 	image_pkg "$abi" "$ver" >/dev/null || [ "$UPDATED" = 1 ] || apt_update
@@ -283,14 +306,26 @@ report() { # SERIES
 
 # ---- laying out -----------------------------------------------------------
 
+# The downloaded .deb of PKG[:ARCH]=VERSION (its architecture's, or all):
+# apt names it package_version_arch.deb, the version's colon as %3a.
+deb_of() { # PKG=VERSION -> path; 1 if not downloaded
+	local p=${1%%=*} v=${1#*=} a f
+	a=${p#*:}
+	[ "$a" != "$p" ] || a=$ARCH
+	p=${p%%:*}
+	for f in "$KCACHE/debs/${p}_${v//:/%3a}_$a.deb" "$KCACHE/debs/${p}_${v//:/%3a}_all.deb"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
 fetch_debian() { # ABI SERIES (RES_PKGS set)
 	local abi=$1 series=$2 debs=$KCACHE/debs p d f vmlinuz tmp
 	mkdir -p "$debs"
 	# Downloads are kept outside the clone, by file name (package, version).
 	local want=()
 	for p in "${RES_PKGS[@]}"; do
-		f=$(printf '%s_%s_' "${p%%=*}" "${p#*=}" | sed 's/:/%3a/g')
-		compgen -G "$debs/$f*.deb" >/dev/null || want+=("$p")
+		deb_of "$p" >/dev/null || want+=("$p")
 	done
 	if [ ${#want[@]} -gt 0 ]; then
 		echo "kernel: fetching ${want[*]} (unpacked into ${CACHE#$ROOT/}/$abi, not installed)" >&2
@@ -300,8 +335,7 @@ fetch_debian() { # ABI SERIES (RES_PKGS set)
 	rm -rf "$tmp"
 	mkdir -p "$tmp/root"
 	for p in "${RES_PKGS[@]}"; do
-		f=$(printf '%s_%s_' "${p%%=*}" "${p#*=}" | sed 's/:/%3a/g')
-		for d in "$debs/$f"*.deb; do dpkg-deb -x "$d" "$tmp/root"; done
+		dpkg-deb -x "$(deb_of "$p")" "$tmp/root"
 	done
 	vmlinuz=
 	for f in "$tmp/root/boot/vmlinuz-$abi" "$tmp/root/usr/lib/modules/$abi/vmlinuz" \
@@ -310,7 +344,19 @@ fetch_debian() { # ABI SERIES (RES_PKGS set)
 	done
 	[ -n "$vmlinuz" ] || die "$series: no vmlinuz for $abi in ${RES_PKGS[0]}"
 	cp "$vmlinuz" "$tmp/vmlinuz"
-	# The guest needs no module of the image's; the build needs the headers.
+	# The guest needs one module of the image's, on arm64: virtio_mem, the
+	# memory node2 hot-plugs (qemu/run.sh), uncompressed for busybox's insmod.
+	if [ "$ARCH" = arm64 ]; then
+		f=$(find "$tmp/root/usr/lib/modules/$abi" "$tmp/root/lib/modules/$abi" -name 'virtio_mem.ko*' 2>/dev/null | head -n1 || true)
+		[ -n "$f" ] || die "$series: the image has no virtio_mem module"
+		mkdir -p "$tmp/guest"
+		case $f in
+		*.xz) xz -dc "$f" > "$tmp/guest/virtio_mem.ko" ;;
+		*.zst) zstd -qdc "$f" > "$tmp/guest/virtio_mem.ko" ;;
+		*) cp "$f" "$tmp/guest/virtio_mem.ko" ;;
+		esac
+	fi
+	# No other module of the image's; the build needs the headers.
 	rm -rf "$tmp/root/boot" "$tmp/root/lib/modules" "$tmp/root/usr/lib/modules/$abi/kernel" \
 		"$tmp/root/usr/lib/modules/$abi/vmlinuz"*
 	[ -f "$tmp/root/usr/src/linux-headers-$abi/Makefile" ] || die "$series: no headers tree for $abi"
@@ -370,7 +416,7 @@ setup() { # SERIES -> ABI (stdout)
 		fetch_debian "$abi" "$series"
 	fi
 	case $series in
-	*-amd64) ;;
+	*.*.*-amd64|*.*.*-arm64|*.*.*-arm64-16k) ;;
 	*) printf '%s %s %s\n%s\n' "$(conf "K_${series}_ABI")" "$ver" \
 		"$(conf "K_${series}_SUITE" | grep . || echo bookworm)" "$abi" > "$CACHE/.series-$series" ;;
 	esac
@@ -380,8 +426,9 @@ setup() { # SERIES -> ABI (stdout)
 case ${1:-} in
 abi)   resolve "${2:?series}"; report "$2"; echo "$RES_ABI" ;;
 pkgs)  resolve "${2:?series}"; report "$2"; printf '%s\n' "${RES_PKGS[@]}" ;;
+arch)  series_arch "${2:?series}" ;;
 setup) setup "${2:?series}" ;;
-apt)   use_suite "${2:?suite}"; shift 2
+apt)   use_suite "${2:?suite}" "${PAGEMOVE_APT_ARCH:-amd64}"; shift 2
        apt_fresh
        case ${1:-} in
        apt-get) shift; aget "$@" ;;

@@ -17,10 +17,13 @@ trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,etc/pagemove,lib/pagemove,opt/pagemove,root}
 
-# busybox-static's binary: the guest has no libc of its own.
-dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' ||
-	{ echo "mkinitramfs: the busybox-static package is needed (qemu/deps.sh)" >&2; exit 1; }
-cp /bin/busybox "$stage/bin/busybox"
+# busybox-static's binary: the guest has no libc of its own. BUSYBOX: the
+# one of another architecture (qemu/sysroot.sh's).
+if [ -z "${BUSYBOX:-}" ] || [ "$BUSYBOX" = /bin/busybox ]; then
+	dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' ||
+		{ echo "mkinitramfs: the busybox-static package is needed (qemu/deps.sh)" >&2; exit 1; }
+fi
+cp "${BUSYBOX:-/bin/busybox}" "$stage/bin/busybox"
 cp "$HERE/init" "$stage/init"
 chmod 755 "$stage/init"
 cp "$ko" "$stage/lib/pagemove/pagemove.ko"

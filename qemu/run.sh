@@ -9,6 +9,9 @@
 #
 # Topology: 4 vCPUs, 4 NUMA nodes: node0 (cpu0-1, memory), node1 (cpu2,
 # memory), node2 (memory only, like a CXL expander), node3 (cpu3, no memory).
+# x86 guests run under qemu-system-x86_64, arm64 ones (K_<series>_ARCH)
+# under qemu-system-aarch64 -M virt: the same nodes, the verdict on a
+# virtio console (hvc0) instead of a second UART.
 #
 # Exit: the command's status; 124 the guest hung or died before reporting;
 # 125 the kernel printed a WARNING/BUG/Oops/KASAN/lockdep report.
@@ -48,6 +51,7 @@ exec 8>"$ROOT/build/.guest.lock"
 flock 8
 
 abi=$("$HERE/kernel.sh" setup "$series")
+arch=$("$HERE/kernel.sh" arch "$series")
 make -s -C "$ROOT" module KVER="$abi" >&2
 ko=$ROOT/build/$abi/kmod/pagemove.ko
 vmlinuz=$ROOT/build/cache/$abi/vmlinuz
@@ -67,9 +71,17 @@ else
 	printf '%q ' "$@" >> "$cmdfile"
 	echo >> "$cmdfile"
 fi
-"$HERE/mkinitramfs.sh" "$outdir/initramfs.cpio" "$ko" "$cmdfile" "${files[@]}"
+busybox=/bin/busybox
+[ "$arch" = amd64 ] || busybox=$("$HERE/sysroot.sh" "$arch")/bin/busybox
+# The image's own modules the guest loads (qemu/kernel.sh keeps them).
+for m in "$ROOT/build/cache/$abi/guest/"*.ko; do
+	[ -f "$m" ] && files+=("$m:/lib/pagemove/guest/$(basename "$m")")
+done
+BUSYBOX=$busybox "$HERE/mkinitramfs.sh" "$outdir/initramfs.cpio" "$ko" "$cmdfile" "${files[@]}"
 
-append="console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 panic=-1"
+tty=ttyS0
+[ "$arch" = amd64 ] || tty=ttyAMA0
+append="console=$tty panic_on_warn=1 oops=panic softlockup_panic=1 panic=-1"
 # A series may add its own (the debug kernel turns its page checks on).
 append+=" numa_balancing=disable memhp_default_state=online_movable printk.time=1 $(sed -n "s/^K_${series}_APPEND=//p" "$HERE/kernels.conf")"
 append+=" ${PAGEMOVE_APPEND:-}"
@@ -93,9 +105,37 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1536M,slots=2,maxmem=2G
 	-numa cpu,node-id=3,socket-id=4
 	-object memory-backend-ram,id=m2h,size=128M -device pc-dimm,id=d2,memdev=m2h,node=2
 	-kernel "$vmlinuz" -initrd "$outdir/initramfs.cpio" -append "$append")
+# The verdict's channel: the second UART.
+verdict=(-serial "file:$result")
+if [ "$arch" = arm64 ]; then
+	# The device tree keeps node numbers as given: node2 needs no CPU
+	# (all 4 online). virt has one UART: the verdict goes to a virtio
+	# console. Memory hotplug: virt takes no DIMM without ACPI (which
+	# -kernel boots lack), and on 6.11 and later a device tree's
+	# "hotpluggable" memory is cleared by NUMA init, so node2's 128 MiB
+	# beyond its 256 at boot come from a virtio-mem device (virtio_mem.ko
+	# from the image, loaded by qemu/init), onlined movable as the DIMM is
+	# on x86. thread=single: multi-threaded TCG made the parallel workers
+	# about 100x slower (broadcast TLB invalidation).
+	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on,lpa2=off -accel tcg,thread=single
+		-m 1536M,maxmem=2G -smp 4
+		-nodefaults -no-user-config -display none -no-reboot
+		-object memory-backend-ram,id=m0,size=640M
+		-object memory-backend-ram,id=m1,size=640M
+		-object memory-backend-ram,id=m2,size=256M
+		-numa node,nodeid=0,memdev=m0,cpus=0-1
+		-numa node,nodeid=1,memdev=m1,cpus=2
+		-numa node,nodeid=2,memdev=m2
+		-numa node,nodeid=3,cpus=3
+		-object memory-backend-ram,id=m2h,size=128M
+		-device virtio-mem-pci,id=vm2,memdev=m2h,node=2,requested-size=128M
+		-kernel "$vmlinuz" -initrd "$outdir/initramfs.cpio" -append "$append")
+	verdict=(-device virtio-serial-pci -chardev "file,id=verdict,path=$result"
+		 -device virtconsole,chardev=verdict)
+fi
 
 if [ $interactive -eq 1 ]; then
-	exec "${qemu[@]}" -serial mon:stdio -serial "file:$result"
+	exec "${qemu[@]}" -serial mon:stdio "${verdict[@]}"
 fi
 
 # A boot that never reaches init is TCG's, not the kernel's to answer for
@@ -106,7 +146,7 @@ boot() { # -> qrc; returns 1 when the guest did not reach init in time
 	local t=0
 	: > "$console"
 	timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" \
-		-serial "file:$console" -serial "file:$result" </dev/null & qpid=$!
+		-serial "file:$console" "${verdict[@]}" </dev/null & qpid=$!
 	[ $quiet -eq 1 ] || tail -n +1 -F --pid=$qpid "$console" 2>/dev/null &
 	while kill -0 $qpid 2>/dev/null && ! grep -aq 'Run /init as init process' "$console"; do
 		if [ $t -ge "$boot_limit" ]; then
@@ -135,7 +175,7 @@ fi
 # A splat anywhere fails the run, even if the command said it passed.
 # Reports, not banners: a lockdep kernel always prints "RCU lockdep checking
 # is enabled", and KASAN announces itself at boot.
-splat='WARNING:|BUG:|Oops|KASAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|unreferenced object|list_add corruption|list_del corruption|Call Trace|Kernel panic|general protection fault'
+splat='WARNING:|BUG:|Oops|KASAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|unreferenced object|list_add corruption|list_del corruption|Call Trace|Call trace:|Kernel panic|general protection fault'
 
 # One splat is QEMU's, and provably so: multi-threaded TCG sometimes runs a
 # stale translation of kernel text that another vCPU has just patched (a

@@ -6,8 +6,17 @@
  * them would fault on a CPU that enforces IBT; the module reaches them
  * with direct calls (static calls; kmod/check-calls.sh proves the .ko has
  * no indirect call) and must work regardless.
+ *
+ * arm64 has no IBT, and no static-call trampolines: a static call is a
+ * load and a `blr`. Its counterpart is BTI, where an indirect branch must
+ * land on a `bti c` (or a `paciasp`, which counts as one). GCC-built
+ * kernels (Debian's) have none (ARM64_BTI_KERNEL needs clang), so nothing
+ * checks the module's branch targets there: the test lists each resolved
+ * internal's first instruction and says why it does not apply; on a kernel
+ * with BTI it would require a landing pad at every one.
  */
 #include <elf.h>
+#include <stdint.h>
 #include "kselftest_harness.h"
 #include "pm_test.h"
 
@@ -20,6 +29,7 @@ struct pm_sym {
 	unsigned char insn[4];
 };
 
+#if !defined(__aarch64__)
 static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 /* What apply_seal_endbr() writes over a sealed ENDBR: a 4-byte NOP. */
 static const unsigned char sealed[4] = { 0x66, 0x0f, 0x1f, 0x00 };
@@ -32,6 +42,7 @@ static const char *pm_kind(const unsigned char *b)
 		return "sealed";
 	return "plain";
 }
+#endif
 
 /* Reads @len bytes of kernel memory at @vaddr through /proc/kcore's ELF. */
 static int pm_kcore_read(int fd, unsigned long vaddr, void *buf, size_t len)
@@ -73,6 +84,58 @@ static int pm_is_data(const char *name)
 	return !strcmp(name, "lru_disable_count") || strstr(name, "huge_zero");
 }
 
+#if defined(__aarch64__)
+#define BTI_C		0xd503245fU
+#define PACIASP		0xd503233fU
+
+static const char *pm_kind(const unsigned char *b)
+{
+	uint32_t insn;
+
+	memcpy(&insn, b, 4);
+	return insn == BTI_C ? "bti c" : insn == PACIASP ? "paciasp" : "plain";
+}
+
+TEST(resolved_internals_sealed_and_called_directly)
+{
+	struct pm_sym syms[PM_MAX_SYMS];
+	int n, i, fd, nr_fn = 0, nr_pad = 0, bti_kernel;
+	unsigned char cb[4];
+
+	n = pm_read_symbols(syms);
+	ASSERT_LT(0, n) TH_LOG("cannot read %s: %s", PM_SYMBOLS, strerror(n < 0 ? -n : 0));
+	fd = open("/proc/kcore", O_RDONLY);
+	if (fd < 0)
+		SKIP(return, "no /proc/kcore (CONFIG_PROC_KCORE=n): cannot read kernel text");
+	/* An address-taken callback: a BTI kernel starts it with a landing pad. */
+	ASSERT_EQ(0, pm_kcore_read(fd, pm_kallsyms("alloc_migration_target"), cb, sizeof(cb)));
+	bti_kernel = !strcmp(pm_kind(cb), "bti c");
+	for (i = 0; i < n; i++) {
+		struct pm_sym *s = &syms[i];
+		const char *kind;
+
+		EXPECT_EQ(pm_kallsyms(s->name), s->addr) TH_LOG("%s", s->name);
+		if (pm_is_data(s->name))
+			continue;
+		ASSERT_EQ(0, pm_kcore_read(fd, s->addr, s->insn, sizeof(s->insn)))
+			TH_LOG("reading %s at %lx", s->name, s->addr);
+		kind = pm_kind(s->insn);
+		nr_fn++;
+		nr_pad += strcmp(kind, "plain") != 0;
+		printf("# %-26s %016lx  %02x %02x %02x %02x  %s\n", s->name, s->addr,
+		       s->insn[0], s->insn[1], s->insn[2], s->insn[3], kind);
+	}
+	close(fd);
+	printf("# %d functions resolved: %d start with a landing pad (bti c, paciasp)\n", nr_fn,
+	       nr_pad);
+	if (!bti_kernel)
+		SKIP(return, "arm64: no IBT to seal internals, and this kernel has no BTI "
+			     "(alloc_migration_target starts %s; GCC-built kernels have none): no CPU "
+			     "checks where the module's static calls (load, blr) land", pm_kind(cb));
+	/* BTI: every internal the module branches to must be a landing pad. */
+	EXPECT_EQ(nr_fn, nr_pad);
+}
+#else
 TEST(resolved_internals_sealed_and_called_directly)
 {
 	struct pm_sym syms[PM_MAX_SYMS];
@@ -131,6 +194,7 @@ TEST(resolved_internals_sealed_and_called_directly)
 		EXPECT_EQ(0, nr_sealed);
 	}
 }
+#endif
 
 /* Every sealed internal is on the move path: moving a page calls them all. */
 TEST(moves_through_sealed_internals)

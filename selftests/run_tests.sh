@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Runs the pagemove kselftests inside the guest, prints their TAP and writes
-# the totals to the host's verdict port (/dev/ttyS1); "success" only when
+# the totals to the host's verdict port (qemu/init's PAGEMOVE_VERDICT:
+# /dev/ttyS1 on x86, /dev/hvc0 on arm64); "success" only when
 # every test passed.
 #   run_tests.sh [BINARY | BINARY:TEST | TEST]
 # (busybox sh: POSIX only)
 dir=$(dirname "$0")
 filter=${1:-}
-report=/dev/ttyS1
+report=${PAGEMOVE_VERDICT:-/dev/ttyS1}
 [ -c "$report" ] || report=/dev/null
 
 pass=0 fail=0 skip=0
