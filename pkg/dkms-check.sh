@@ -41,8 +41,13 @@ for s in $(sed -n 's/^SERIES=//p' "$ROOT/qemu/kernels.conf"); do
 		# Signing as on a Secure Boot machine, with a throwaway key in the private tree.
 		export sign_file=$kdir/scripts/sign-file mok_signing_key=$tmp/mok.key mok_certificate=$tmp/mok.pub
 	fi
+	# An arm64 kernel's module is cross-built (the headers' .kernelvariables
+	# name the cross compiler); dkms files it under its architecture. (Its
+	# strip, the host's, cannot read the arm64 .ko and says so: harmless.)
+	arch=()
+	[ "$("$ROOT/qemu/kernel.sh" arch "$s")" = amd64 ] || arch=(-a aarch64)
 	if "${dk[@]}" add --dkmstree "$where/tree" --sourcetree "$where/root/usr/src" -m pagemove -v "$ver" >"$log" 2>&1 &&
-	   "${dk[@]}" build --dkmstree "$where/tree" --sourcetree "$where/root/usr/src" -m pagemove -v "$ver" \
+	   "${dk[@]}" build "${arch[@]}" --dkmstree "$where/tree" --sourcetree "$where/root/usr/src" -m pagemove -v "$ver" \
 		-k "$abi" --kernelsourcedir "$ksrc" >>"$log" 2>&1; then
 		ko=$(find "$tmp/tree/pagemove/$ver/$abi" -name 'pagemove.ko*' | head -n1)
 		case $ko in *.xz) xz -dc "$ko" > "$tmp/pagemove.ko" ;; *) cp "$ko" "$tmp/pagemove.ko" ;; esac

@@ -15,8 +15,16 @@ case ${1:-} in
 -*|'') ;;
 *) series=$1; shift ;;
 esac
-make -s -C "$ROOT" deps "$ROOT/build/bench/pm_bench" >&2
 abi=$("$HERE/kernel.sh" setup "$series")
+arch=$("$HERE/kernel.sh" arch "$series")
+# An arm64 guest runs the cross-built pm_bench (make selftests-arm64).
+if [ "$arch" = amd64 ]; then
+	bdir=$ROOT/build
+	make -s -C "$ROOT" deps "$bdir/bench/pm_bench" >&2
+else
+	bdir=$ROOT/build/$arch
+	make -s -C "$ROOT" deps "selftests-$arch" >&2
+fi
 out=${BENCH_OUT:-$ROOT/build/$abi/run}
 mkdir -p "$out"
 # A full run takes about 10 minutes under TCG, more while another guest
@@ -24,8 +32,10 @@ mkdir -p "$out"
 rc=0
 # stress-ng's numa stressor (Debian's, dynamic) with and without the
 # preload shim: the binary, the shim, and every library they load.
-files=(-f "$ROOT/build/bench/pm_bench")
-if [ -x /usr/bin/stress-ng ]; then
+# (x86 only: on arm64 it would need Debian's arm64 stress-ng and its dozen
+# libraries in the guest; pm_bench says it skipped those rows.)
+files=(-f "$bdir/bench/pm_bench")
+if [ -x /usr/bin/stress-ng ] && [ "$arch" = amd64 ]; then
 	make -s -C "$ROOT" "$ROOT/build/lib/libpagemove-preload.so" >&2
 	files+=(-f /usr/bin/stress-ng:/usr/bin/stress-ng
 		-f "$ROOT/build/lib/libpagemove-preload.so:/opt/pagemove/libpagemove-preload.so")

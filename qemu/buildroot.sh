@@ -37,23 +37,32 @@ SUDO=
 die() { echo "buildroot: $*" >&2; exit 1; }
 
 # The compiler the kernel was built with: gcc-14 for "gcc-14 (Debian 14.2.0-19) 14.2.0"
-# or "x86_64-linux-gnu-gcc-14 (Debian 14.2.0-19) 14.2.0".
+# or "x86_64-linux-gnu-gcc-14 (Debian 14.2.0-19) 14.2.0"; an arm64 kernel's
+# "aarch64-linux-gnu-gcc-14 ..." is the cross compiler gcc-14-aarch64-linux-gnu
+# (the root is amd64's, as the host and the kbuild tools are).
 compiler() { # HEADERS ABI
-	local cfg=$1/linux-headers-$2/.config v
+	local cfg=$1/linux-headers-$2/.config t v
 	[ -f "$cfg" ] || die "no .config in $1/linux-headers-$2"
-	v=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$cfg")
-	v=${v##*-linux-gnu-}
+	t=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$cfg")
+	v=${t##*-linux-gnu-}
 	case $v in
-	gcc-[0-9]*) echo "$v" ;;
-	*) die "$2 was built by '$v', not a gcc-N this script knows" ;;
+	gcc-[0-9]*) ;;
+	*) die "$2 was built by '$t', not a gcc-N this script knows" ;;
+	esac
+	case $t in
+	aarch64-linux-gnu-*) echo "$v-aarch64-linux-gnu" ;;
+	*) echo "$v" ;;
 	esac
 }
 
 # The packages the root is made of: make, the compiler, the kernel's kbuild
 # (with the libraries its tools need), and what DKMS needs to build there.
+# (An arm64 kernel's headers are in the arm64 lists; the kbuild package of
+# the same name, amd64's, in the root's own.)
 includes() { # SUITE ABI HEADERS
-	local kb
-	kb=$("$HERE/kernel.sh" apt "$1" apt-cache show "linux-headers-$2" 2>/dev/null |
+	local kb arch=
+	case $2 in *-arm64|*-arm64-16k) arch=arm64 ;; esac
+	kb=$(PAGEMOVE_APT_ARCH=${arch:-amd64} "$HERE/kernel.sh" apt "$1" apt-cache show "linux-headers-$2" 2>/dev/null |
 	     sed -n 's/^Depends: //p' | head -n1 | tr ',' '\n' | sed -n 's/^ *\(linux-kbuild-[^ ]*\).*/\1/p' | head -n1)
 	[ -n "$kb" ] || die "no linux-kbuild dependency for linux-headers-$2 in $1"
 	echo make "$(compiler "$3" "$2")" libc6-dev "$kb" kmod xz-utils dkms openssl

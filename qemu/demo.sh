@@ -7,7 +7,13 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 series=${1:-6.12}
-make -s -C "$ROOT" deps lib "$ROOT/build/bench/pm_bench" >&2
+bdir=$ROOT/build
+if [ "$("$HERE/kernel.sh" arch "$series")" = amd64 ]; then
+	make -s -C "$ROOT" deps lib "$bdir/bench/pm_bench" >&2
+else
+	bdir=$ROOT/build/arm64
+	make -s -C "$ROOT" deps selftests-arm64 >&2
+fi
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
 cat > "$script" <<'GUEST'
@@ -27,4 +33,4 @@ echo "=== benchmark (short: make bench runs the full one)"
 GUEST
 chmod +x "$script"
 exec "$HERE/run.sh" -k "$series" -f "$script:/opt/pagemove/demo.sh" \
-	-f "$ROOT/build/bench/pm_bench" -- /opt/pagemove/demo.sh
+	-f "$bdir/bench/pm_bench" -- /opt/pagemove/demo.sh

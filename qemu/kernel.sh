@@ -221,6 +221,12 @@ resolve_debian() { # SERIES ABI VERSION
 	hdr=linux-headers-$abi
 	has "$hdr" "$iver" || die "$series: $img is $iver, but $hdr has no such version (has: $(versions "$hdr" | tr '\n' ' '))"
 	RES_PKGS+=("$hdr=$iver")
+	# An arm64 guest loads one module of the image's (virtio_mem: see
+	# fetch_debian); 7.x ships the modules apart from the image.
+	if [ "$ARCH" = arm64 ] && [ "${img#linux-image-}" = "$img" ]; then
+		has "linux-modules-$abi" "$iver" || die "$series: $img is $iver, but linux-modules-$abi has no such version"
+		RES_PKGS+=("linux-modules-$abi=$iver")
+	fi
 	# What the headers need to build a module: linux-headers-*-common*,
 	# linux-base-<abi> (7.x: the config and System.map) and linux-kbuild-*.
 	while read -r dep; do
