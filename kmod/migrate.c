@@ -132,8 +132,12 @@ static int pm_worker_fn(void *arg)
 	BUG();
 }
 
-/* A thread of the caller's process for @w's share, running: false if none. */
-static bool pm_spawn(struct pm_worker *w)
+/*
+ * A thread of the caller's process for @w's share, running: false if none.
+ * @allowed (if not NULL) narrows the affinity it inherits before it first
+ * runs, as io-wq sets its workers' before waking them.
+ */
+static bool pm_spawn(struct pm_worker *w, const struct cpumask *allowed)
 {
 	struct task_struct *tsk;
 
@@ -143,8 +147,27 @@ static bool pm_spawn(struct pm_worker *w)
 		return false;
 	/* Not yet running: the only writer of its vfork_done is its exit. */
 	tsk->vfork_done = &w->exited;
+	if (allowed)
+		set_cpus_allowed_ptr(tsk, allowed);
 	pm_call(wake_up_new_task)(tsk);
 	return true;
+}
+
+/*
+ * Isolated CPUs (isolcpus=, the domain kind: no load balancing there) run
+ * what their owner put there and nothing else; a caller whose affinity
+ * includes one has not asked for the module's workers to run there. So
+ * the workers' affinity is the caller's without the isolated CPUs (the
+ * caller's own share stays on its own CPU, isolated or not). Into
+ * @allowed: true when that narrows the caller's affinity (nothing to do
+ * without isolated CPUs), false when it does not.
+ */
+static bool pm_worker_cpus(struct cpumask *allowed)
+{
+	if (!housekeeping_enabled(HK_TYPE_DOMAIN))
+		return false;
+	cpumask_and(allowed, current->cpus_ptr, housekeeping_cpumask(HK_TYPE_DOMAIN));
+	return !cpumask_equal(allowed, current->cpus_ptr);
 }
 
 /*
@@ -198,6 +221,8 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 	unsigned long pages = pm_list_pages(list, &folios), seen = 0;
 	struct pm_worker *w;
 	struct folio *folio, *next;
+	cpumask_var_t allowed;
+	bool narrow;
 
 	/* No worker without a folio of its own to migrate (a THP is one). */
 	n = min3(c->max_workers, (unsigned int)PM_MAX_WORKERS,
@@ -232,6 +257,14 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		atomic_sub(n, &pm_migrating);
 		return ret;
 	}
+	/* (No memory for the mask: as one thread, as with no workers array.) */
+	if (!zalloc_cpumask_var(&allowed, GFP_KERNEL_ACCOUNT | __GFP_NOWARN)) {
+		int ret = pm_migrate(list, a);
+
+		atomic_sub(n, &pm_migrating);
+		return ret;
+	}
+	narrow = pm_worker_cpus(allowed);
 	w = c->workers;
 	for (i = 0; i < n; i++) {
 		INIT_LIST_HEAD(&w[i].list);
@@ -250,7 +283,7 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 	 * thread could be made for joins the caller's.
 	 */
 	for (i = 1; i < n; i++) {
-		w[i].spawned = !list_empty(&w[i].list) && pm_spawn(&w[i]);
+		w[i].spawned = !list_empty(&w[i].list) && pm_spawn(&w[i], narrow ? allowed : NULL);
 		if (!w[i].spawned)
 			list_splice_tail_init(&w[i].list, &w[0].list);
 	}
@@ -260,6 +293,7 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		if (w[i].spawned)
 			wait_for_completion(&w[i].exited);
 	atomic_sub(n, &pm_migrating);
+	free_cpumask_var(allowed);
 
 	/* As one migrate_pages() call: -ENOMEM wins, else the failures add up. */
 	a->nr_nomem = 0;

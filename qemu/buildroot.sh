@@ -99,7 +99,9 @@ kernel_includes() { # SUITE
 dir() { # SUITE ABI HEADERS
 	local pkgs
 	read -r -a pkgs <<<"$(includes "$1" "$2" "$3")"
-	mkroot "$1" modules "for $2" "${pkgs[@]}"
+	# One root per suite and compiler: x86's and arm64's (a cross
+	# compiler) are both wanted, and making one must not drop the other.
+	mkroot "$1" "modules $(compiler "$3" "$2")" "for $2" "${pkgs[@]}"
 }
 
 mkroot() { # SUITE KIND WHAT PKG... -> the root of SUITE made of PKG... (made if needed)

@@ -10,7 +10,9 @@
 #   2. kbuild moved to a new Debian revision: taken by upstream version;
 #   3. the pinned ABI is rebuilt at a new revision: that revision;
 #   4. nothing of the series is left: kernel.sh fails saying so, and
-#      make check's summary has a FAIL line for that series alone.
+#      make check's summary has a FAIL line for that series alone;
+#   5. an arm64 series takes arm64's image and headers but amd64's kbuild
+#      (its tools run here), though the archive has arm64's too.
 # Prints "ok N ..." / "not ok N ..."; exit 1 on a failure.
 set -uo pipefail
 
@@ -26,15 +28,16 @@ check() { # DESCRIPTION COMMAND...
 	if "$@"; then ok "$d"; else nok "$d"; fi
 }
 
-mkdeb() { # PACKAGE VERSION [DEPENDS] [FILE...]: a real, tiny .deb
-	local p=$1 v=$2 dep=${3:-} d=$T/src/$1_$2 f
+mkdeb() { # PACKAGE VERSION [DEPENDS] [FILE...]: a real, tiny .deb (of $A, default amd64)
+	local p=$1 v=$2 dep=${3:-} a=${A:-amd64} d f
+	d=$T/src/$1_$2_$a
 	shift 3 || shift $#
 	mkdir -p "$d/DEBIAN"
-	{ echo "Package: $p"; echo "Version: $v"; echo "Architecture: amd64"
+	{ echo "Package: $p"; echo "Version: $v"; echo "Architecture: $a"
 	  echo "Maintainer: pagemove <pagemove@localhost>"; echo "Description: test package"
 	  [ -z "$dep" ] || echo "Depends: $dep"; } > "$d/DEBIAN/control"
-	for f in "$@"; do mkdir -p "$d/$(dirname "$f")"; echo "$p $v" > "$d/$f"; done
-	dpkg-deb -Zgzip --build "$d" "$T/repo/${p}_${v}_amd64.deb" >/dev/null
+	for f in "$@"; do mkdir -p "$d/$(dirname "$f")"; echo "$p $v $a" > "$d/$f"; done
+	dpkg-deb -Zgzip --build "$d" "$T/repo/${p}_${v}_$a.deb" >/dev/null
 }
 kernel() { # ABI VERSION KBUILD [KBUILD_VERSION_DEP]: image + headers + common
 	local abi=$1 v=$2 kb=$3
@@ -50,12 +53,13 @@ index() {
 	mkdir -p "$T/apt/etc"
 	echo "deb [trusted=yes] file:$T/repo ./" > "$T/apt/etc/sources.list"
 }
-conf() { # SERIES ABI VERSION
+conf() { # SERIES ABI VERSION [ARCH]
 	cat > "$T/kernels.conf" <<-EOF
 	SERIES=$1
 	K_$1_SUITE=bookworm
 	K_$1_ABI=$2
 	K_$1_VER=$3
+	K_$1_ARCH=${4:-amd64}
 	EOF
 }
 ks() { # ARGS...: kernel.sh on the test's archive and cache
@@ -87,7 +91,7 @@ check "kbuild is taken by upstream version, not Debian revision (6.1.193-3 for a
 check "the resolved package versions are in the log" \
 	grep -q "kernel: 6.1: 6.1.0-57-amd64 from linux-image-6.1.0-57-amd64-unsigned=6.1.193-1 linux-headers-6.1.0-57-amd64=6.1.193-1 linux-headers-6.1.0-57-common=6.1.193-1 linux-kbuild-6.1=6.1.193-3" <<<"$err"
 check "the fallback is laid out: its vmlinuz and headers tree" \
-	grep -qx "linux-image-6.1.0-57-amd64-unsigned 6.1.193-1" "$T/cache/6.1.0-57-amd64/vmlinuz"
+	grep -qx "linux-image-6.1.0-57-amd64-unsigned 6.1.193-1 amd64" "$T/cache/6.1.0-57-amd64/vmlinuz"
 check "the headers' Makefile includes the common tree from the cache" \
 	test -f "$T/cache/6.1.0-57-amd64/kdir/Makefile"
 [ $rc -eq 0 ] || sed 's/^/#   /' "$T/err"
@@ -111,6 +115,28 @@ out=$(ks pkgs 6.12 2>"$T/err")
 check "a pinned ABI at a withdrawn revision takes the revision the archive has" \
 	grep -qx "linux-image-6.12.200+deb12-amd64-unsigned=6.12.200-1~deb12u1" <<<"$out"
 check "and says so" grep -q "NOTE 6.12: pinned 6.12.200+deb12-amd64 6.12.200-1~deb12u0 is no longer" "$T/err"
+
+# An arm64 series: arm64's image and headers, amd64's kbuild, though the
+# archive has an arm64 kbuild of the same version.
+A=arm64 kernel 6.12.200+deb12-arm64 6.12.200-1~deb12u1 linux-kbuild-6.12.200+deb12
+# (Its image holds the one module an arm64 guest loads.)
+A=arm64 mkdeb linux-image-6.12.200+deb12-arm64-unsigned 6.12.200-1~deb12u1 kmod \
+	boot/vmlinuz-6.12.200+deb12-arm64 lib/modules/6.12.200+deb12-arm64/kernel/drivers/virtio/virtio_mem.ko
+A=arm64 mkdeb linux-kbuild-6.12.200+deb12 6.12.200-1~deb12u1 "" usr/lib/linux-kbuild-6.12.200+deb12/scripts/mod/modpost
+index
+conf 6.12-arm64 6.12.200+deb12-arm64 6.12.200-1~deb12u1 arm64
+out=$(ks pkgs 6.12-arm64 2>"$T/err")
+check "an arm64 series takes arm64's image" \
+	grep -qx "linux-image-6.12.200+deb12-arm64-unsigned=6.12.200-1~deb12u1" <<<"$out"
+check "and amd64's kbuild, by name and architecture" \
+	grep -qx "linux-kbuild-6.12.200+deb12:amd64=6.12.200-1~deb12u1" <<<"$out"
+out=$(ks setup 6.12-arm64 2>"$T/err")
+check "it is laid out (got '$out'): arm64's image and virtio_mem, amd64's kbuild tools" \
+	sh -c 'grep -qx "linux-image-6.12.200+deb12-arm64-unsigned 6.12.200-1~deb12u1 arm64" "$1/vmlinuz" &&
+	       grep -qx "linux-kbuild-6.12.200+deb12 6.12.200-1~deb12u1 amd64" \
+		"$1/root/usr/lib/linux-kbuild-6.12.200+deb12/scripts/mod/modpost" &&
+	       test -f "$1/guest/virtio_mem.ko"' sh "$T/cache/$out"
+check "and kernel.sh knows its architecture" [ "$(ks arch 6.12-arm64)" = arm64 ]
 
 # Nothing of the series left.
 conf 6.6 6.6.0-9-amd64 6.6.9-1
