@@ -29,7 +29,8 @@
 #include "kselftest_harness.h"
 #include "pm_test.h"
 
-#define NPAGES		4096			/* 16 MiB: one chunk, parallel */
+/* 16 MiB whatever the page size: at most one chunk (4096 pages of 4 KiB), parallel. */
+#define NPAGES		((16UL << 20) / PM_PAGE)
 #define SECONDS		8			/* each phase: own memory, then by pid */
 #define MAXBLK		64
 
@@ -356,16 +357,16 @@ static int node_blocks(int node, int *blk)
 }
 
 /*
- * Offlines @blk within 3 s: the kernel migrates the block's pages away and
- * retries until a signal, so a child asks and an alarm ends its wait.
+ * Offlines @blk within @secs: the kernel migrates the block's pages away
+ * and retries until a signal, so a child asks and an alarm ends its wait.
  */
-static int blk_offline(int blk)
+static int blk_offline(int blk, unsigned int secs)
 {
 	pid_t pid = fork();
 	int st;
 
 	if (!pid) {
-		alarm(3);
+		alarm(secs);
 		_exit(blk_state(blk, "offline") ? 1 : 0);
 	}
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
@@ -377,6 +378,13 @@ static void *mem_plugger(void *arg)
 {
 	struct mem_plug *p = arg;
 	uint64_t s = 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+	/*
+	 * 3 s is plenty for 128 MiB on an idle guest; a debug kernel on a
+	 * busy host took longer every time (7.3-debug: 81 timeouts in a row,
+	 * no cycle). Each timeout doubles the bound, up to 24 s; each success
+	 * halves it again.
+	 */
+	unsigned int secs = 3;
 
 	while (!p->stop) {
 		int blk, ret;
@@ -385,8 +393,9 @@ static void *mem_plugger(void *arg)
 		blk = p->blk[s % (uint64_t)p->nblk];
 		/* (Only the offline moves pages; onlining does not.) */
 		__atomic_add_fetch(hp_gen, 1, __ATOMIC_SEQ_CST);
-		ret = blk_offline(blk);
+		ret = blk_offline(blk, secs);
 		__atomic_add_fetch(hp_gen, 1, __ATOMIC_SEQ_CST);
+		secs = ret ? (secs < 24 ? secs * 2 : 24) : (secs > 3 ? secs / 2 : 3);
 		if (ret == 0) {
 			p->offlined++;
 			usleep(s % 200000);
