@@ -250,15 +250,9 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 	}
 	if (n <= 1 || (!c->workers &&
 		       !(c->workers = kcalloc(PM_MAX_WORKERS, sizeof(*c->workers),
-					      GFP_KERNEL_ACCOUNT | __GFP_NOWARN)))) {
-		/* One thread (or no memory to split the batch: as one). */
-		int ret = pm_migrate(list, a);
-
-		atomic_sub(n, &pm_migrating);
-		return ret;
-	}
-	/* (No memory for the mask: as one thread, as with no workers array.) */
-	if (!zalloc_cpumask_var(&allowed, GFP_KERNEL_ACCOUNT | __GFP_NOWARN)) {
+					      GFP_KERNEL_ACCOUNT | __GFP_NOWARN))) ||
+	    !zalloc_cpumask_var(&allowed, GFP_KERNEL_ACCOUNT | __GFP_NOWARN)) {
+		/* One thread (or no memory to split the batch, or for its mask: as one). */
 		int ret = pm_migrate(list, a);
 
 		atomic_sub(n, &pm_migrating);
