@@ -65,6 +65,28 @@ static unsigned long task_allowed(pid_t tid)
 	return mask;
 }
 
+/*
+ * Whether a thread has run yet (schedstat's time on a CPU): a worker is
+ * in /proc as soon as it is made, with the affinity it inherited and its
+ * creator's CPU, until the module narrows the one before waking it.
+ * (No schedstat, no SCHED_INFO: taken as run.)
+ */
+static int task_has_run(pid_t tid)
+{
+	char path[64];
+	unsigned long long ns = 1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 1;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 1;
+	fclose(f);
+	return ns != 0;
+}
+
 /* The CPU a thread last ran on (stat's field 39), or -1. */
 static int task_cpu(pid_t tid)
 {
@@ -105,7 +127,7 @@ static void *watcher(void *arg)
 			unsigned long allowed;
 			int cpu;
 
-			if (tid <= 0 || tid == me || tid == w->caller)
+			if (tid <= 0 || tid == me || tid == w->caller || !task_has_run(tid))
 				continue;
 			cpu = task_cpu(tid);
 			allowed = task_allowed(tid);
