@@ -46,9 +46,10 @@
 #include "pagemove.h"
 #include "../selftests/pm_test.h"
 
-#define PAGE		4096UL
-#define THP_SIZE	(2UL << 20)
-#define THP_PAGES	(THP_SIZE / PAGE)
+/* The running kernel's base page and PMD THP (4 KiB and 2 MiB, or 16 KiB and 32 MiB). */
+#define PAGE		PM_PAGE
+#define THP_SIZE	PM_THP
+#define THP_PAGES	PM_THP_PAGES
 #define MIB		(1UL << 20)
 
 /* numaif.h's values, without libnuma. */
@@ -114,7 +115,7 @@ static void histogram(int fd, int pid, void **pages, int *status, size_t n, cons
 
 static int demo(int fd)
 {
-	size_t n = 2048, i;	/* 8 MiB */
+	size_t n = 8 * MIB / PAGE, i;
 	int pfd[2], node, *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
 	void **pages = calloc(n, sizeof(void *));
 	char *child_buf;
@@ -521,7 +522,7 @@ static void target_resume(struct target *t, bool busy)
 	}
 }
 
-/* AnonHugePages of the target in 2 MiB units, -1 if unknown. */
+/* AnonHugePages of the target in THPs, -1 if unknown. */
 static long target_thps(const struct target *t)
 {
 	char path[64], line[256];
@@ -536,7 +537,7 @@ static long target_thps(const struct target *t)
 		if (!strncmp(line, "AnonHugePages:", 14))
 			kb = strtol(line + 14, NULL, 10);
 	fclose(f);
-	return kb < 0 ? -1 : kb / 2048;
+	return kb < 0 ? -1 : kb / (long)(THP_SIZE >> 10);
 }
 
 /* ---- shapes and methods ------------------------------------------------ */
@@ -1304,7 +1305,7 @@ static void summary_row(const struct shape *s)
 #define G_IDLE	"one call, all pages node 0 -> 1, idle target (no writers)"
 #define G_ILV	"one call, every page moving, targets 0,1,0,1 (start 1,0,1,0), busy"
 #define G_CALLS	"many calls of a few pages, all to node 1, busy"
-#define G_THP	"THP: 2 MiB pages (MADV_HUGEPAGE), all to node 1, busy"
+#define G_THP	"THP: PMD-sized pages (MADV_HUGEPAGE), all to node 1, busy"
 #define G_CYCLE	"THP listed page by page, targets cycling 0,1,2 (one folio asked for three nodes), idle"
 #define G_QUERY	"query (nodes = NULL), all pages on node 1, busy"
 #define G_STRESS	"stress-ng --numa: plain (move_pages(2)) and under the preload shim (compat, workers auto); time per op"
@@ -1413,11 +1414,15 @@ static void name_shape(struct shape *s, size_t asked)
 	else if (!strcmp(s->group, G_CALLS))
 		snprintf(s->name, sizeof(s->name), "%s calls of %zu page%s%s", kpages(s->npages / s->per),
 			 s->per, s->per > 1 ? "s" : "", asked != s->npages ? " (capped)" : "");
+	else if (!strcmp(s->group, G_THP) && s->per_thp)
+		snprintf(s->name, sizeof(s->name), "%zu THPs, one address per THP",
+			 s->npages / THP_PAGES);
 	else if (!strcmp(s->group, G_THP))
-		snprintf(s->name, sizeof(s->name), "%zu THPs, %s", s->npages / THP_PAGES,
-			 s->per_thp ? "one address per THP" : "every 4 KiB address");
+		snprintf(s->name, sizeof(s->name), "%zu THPs, every %lu KiB address",
+			 s->npages / THP_PAGES, PAGE >> 10);
 	else if (!strcmp(s->group, G_CYCLE))
-		snprintf(s->name, sizeof(s->name), "%zu THP, 512 entries, nodes 0,1,2", s->npages / THP_PAGES);
+		snprintf(s->name, sizeof(s->name), "%zu THP, %zu entries, nodes 0,1,2", s->npages / THP_PAGES,
+			 THP_PAGES);
 	else if (!strcmp(s->group, G_STRESS))
 		snprintf(s->name, sizeof(s->name), "stress-ng --numa %d, %d ops each", STRESS_PROCS,
 			 STRESS_OPS);
@@ -1431,37 +1436,50 @@ static void name_shape(struct shape *s, size_t asked)
 			 kpages(s->npages), cap);
 }
 
+/* The base pages of @mib MiB. */
+static size_t mib_pages(size_t mib)
+{
+	return mib * MIB / PAGE;
+}
+
+/*
+ * The shapes are sized in bytes (1K, 16K, 64K pages of 4 KiB: 4, 64,
+ * 256 MiB), so that they fit the guest's nodes whatever the page size.
+ */
 static void build_shapes(void)
 {
-	size_t big = quick ? 8192 : 65536, mid = quick ? 2048 : 16384;
-	size_t one[] = { 1024, mid, big }, idle[] = { mid, big }, per[] = { 1, 16, 64 };
+	size_t big = mib_pages(quick ? 32 : 256), mid = mib_pages(quick ? 8 : 64);
+	size_t one[] = { mib_pages(4), mid, big }, idle[] = { mid, big }, per[] = { 1, 16, 64 };
 	/* Calls of few pages cost the syscall ~25 ms each when busy, under TCG. */
 	size_t calls[] = { quick ? 64 : 256, quick ? 32 : 128, quick ? 16 : 64 };
-	size_t ilv = quick ? 1024 : 4096;
-	size_t thps = quick ? 8 : 64;
+	size_t ilv = mib_pages(quick ? 4 : 16);
+	/* 16 or 128 MiB of THPs (8 or 64 of 2 MiB), one THP at least. */
+	size_t thps = (quick ? 16 : 128) * MIB / THP_SIZE;
 	size_t prev = 0;
 	long f0, f1;
 	struct shape *s;
 	int i;
 
+	if (!thps)
+		thps = 1;
 	for (i = 0; i < 3; i++) {
-		if (quick && one[i] == 1024)
+		if (quick && i == 0)
 			continue;
 		add(G_BUSY, K_MOVE, one[i], true);
 	}
 	for (i = 0; i < 2; i++)
 		add(G_IDLE, K_MOVE, idle[i], false);
-	/* 128K pages = 512 MiB on an idle target, if both nodes can hold it now. */
+	/* 512 MiB (128K pages of 4 KiB) on an idle target, if both nodes can hold it now. */
 	f0 = node_free_mib(0);
 	f1 = node_free_mib(1);
-	s = add(G_IDLE, K_MOVE, 131072, false);
+	s = add(G_IDLE, K_MOVE, mib_pages(512), false);
 	if (quick)
 		snprintf(s->skipped, sizeof(s->skipped), "not in --quick");
 	else if (f0 < 512 + 64 + 32 || f1 < 512 + 64 + 32)
 		snprintf(s->skipped, sizeof(s->skipped),
 			 "512 MiB + copy buffer + margin do not fit (free: node0 %ld, node1 %ld MiB)",
 			 f0, f1);
-	s = add(G_IDLE, K_MOVE, 1024, false);
+	s = add(G_IDLE, K_MOVE, mib_pages(4), false);
 	s->self = true;
 	s = add(G_IDLE, K_MOVE, mid, false);
 	s->self = true;
@@ -1542,7 +1560,8 @@ static int bench(const char *only)
 	printf("  nodes free: node0 %ld MiB, node1 %ld MiB, node2 %ld MiB; THP: %s\n",
 	       node_free_mib(0), node_free_mib(1), node_free_mib(2), thp[0] ? thp : "n/a");
 	printf("  migrate_pages() count: %s%s\n", kp_mode == KP_NONE ? "n/a: " : "", kp_why);
-	printf("  1 GiB (256K pages) does not fit this guest (1.5 GiB, 640 MiB per CPU node): 512 MiB at most\n");
+	printf("  1 GiB (%s pages) does not fit this guest (1.5 GiB, 640 MiB per CPU node): 512 MiB at most\n",
+	       kpages(mib_pages(1024)));
 	if (busy_ms_page > 0)
 		printf("  busy target: move_pages(2) of 1K pages costs %.3f ms/page here%s", busy_ms_page,
 		       busy_cap == SIZE_MAX ? "\n" : "");

@@ -178,15 +178,15 @@ static void sc_efault_kinds(struct scen *s)
 
 static void sc_hugetlb_tail(struct scen *s)
 {
-	char *p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	char *p = mmap(NULL, PM_HUGE_2M, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | PM_MAP_HUGE_2M, -1, 0);
 	int n = 0, st;
 
 	if (p == MAP_FAILED)
 		return;
 	s->maps[s->nmaps] = p;
-	s->lens[s->nmaps++] = 2UL << 20;
-	memset(p, 1, 2UL << 20);
+	s->lens[s->nmaps++] = PM_HUGE_2M;
+	memset(p, 1, PM_HUGE_2M);
 	pm_sys_move_pages(0, 1, (void **)&p, &n, &st, 0);
 	s->count = 2;
 	s->pages[0] = p + 5 * PM_PAGE;	/* 6.1: -EACCES; 6.12: moved */
@@ -275,20 +275,20 @@ static void sc_move_all(struct scen *s)
 
 static void sc_thp_two_addresses(struct scen *s)
 {
-	size_t sz = 4UL << 20;
+	size_t sz = 2 * PM_THP;
 	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *a = (char *)(((unsigned long)p + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	char *a = pm_thp_align(p);
 	int n = 0, st;
 
 	s->maps[s->nmaps] = p;
 	s->lens[s->nmaps++] = sz;
-	madvise(a, 2UL << 20, MADV_HUGEPAGE);
-	memset(a, 1, 2UL << 20);
+	madvise(a, PM_THP, MADV_HUGEPAGE);
+	memset(a, 1, PM_THP);
 	pm_sys_move_pages(0, 1, (void **)&a, &n, &st, 0);
 	s->count = 3;
 	s->pages[0] = a;
 	s->pages[1] = a + 100 * PM_PAGE;	/* same THP: isolation fails */
-	s->pages[2] = a + 511 * PM_PAGE;
+	s->pages[2] = a + (PM_THP_PAGES - 1) * PM_PAGE;	/* its last page */
 	pm_fill_int(s->nodes, 3, 1);
 }
 
@@ -467,15 +467,15 @@ TEST(random_differential)
  * on nodes 0 and 1, holes, zero pages, PROT_NONE pages, an unmapped gap
  * and a THP. The syscall, compat and the default mode must answer alike.
  */
-#define QN	1024
-
 TEST(query_over_pte_tables_matches_the_syscall)
 {
-	static void *pages[QN], *moving[QN];
-	static int want[QN], compat[QN], seed[QN], to[QN], st[QN];
-	size_t len = 6UL << 20, i, n = 0;
+	const size_t qn = 2 * PM_THP_PAGES;	/* the pages two PTE tables map */
+	void *pages[qn], *moving[qn];
+	int want[qn], compat[qn], seed[qn], to[qn], st[qn];
+	size_t len = 3 * PM_THP, i, n = 0;
 	char *raw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *thp = mmap(NULL, 4UL << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *thp = mmap(NULL, 2 * PM_THP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
 	char *a, *h;
 	int fd = pagemove_open(), counts[6] = { 0 };
 	volatile char c;
@@ -483,12 +483,12 @@ TEST(query_over_pte_tables_matches_the_syscall)
 	ASSERT_NE(MAP_FAILED, raw);
 	ASSERT_NE(MAP_FAILED, thp);
 	ASSERT_LE(0, fd);
-	a = (char *)(((unsigned long)raw + (2UL << 20) - 1) & ~((2UL << 20) - 1));
-	h = (char *)(((unsigned long)thp + (2UL << 20) - 1) & ~((2UL << 20) - 1));
-	madvise(a, 4UL << 20, MADV_NOHUGEPAGE);
-	madvise(h, 2UL << 20, MADV_HUGEPAGE);
-	memset(h, 3, 2UL << 20);
-	for (i = 0; i < QN; i++) {
+	a = pm_thp_align(raw);
+	h = pm_thp_align(thp);
+	madvise(a, 2 * PM_THP, MADV_NOHUGEPAGE);
+	madvise(h, PM_THP, MADV_HUGEPAGE);
+	memset(h, 3, PM_THP);
+	for (i = 0; i < qn; i++) {
 		if (i % 7 == 3)
 			continue;				/* never touched */
 		if (i % 11 == 5) {
@@ -504,16 +504,16 @@ TEST(query_over_pte_tables_matches_the_syscall)
 	ASSERT_LE(0, pm_sys_move_pages(0, n, moving, to, st, 0));
 	mprotect(a + 600 * PM_PAGE, 8 * PM_PAGE, PROT_NONE);
 	munmap(a + 700 * PM_PAGE, 4 * PM_PAGE);
-	for (i = 0; i < QN; i++)
-		pages[i] = i % 50 == 49 ? h + (i % 512) * PM_PAGE
-					: a + ((i * 389 + 17) % QN) * PM_PAGE;
-	pm_fill_int(want, QN, PM_SENTINEL);
-	pm_fill_int(compat, QN, PM_SENTINEL);
-	pm_fill_int(seed, QN, PM_SENTINEL);
-	ASSERT_EQ(0, pm_sys_move_pages(0, QN, pages, NULL, want, 0));
-	ASSERT_EQ(0, pm_move(fd, 0, QN, pages, NULL, compat, PAGEMOVE_F_COMPAT, NULL));
-	ASSERT_EQ(0, pm_move(fd, 0, QN, pages, NULL, seed, 0, NULL));
-	for (i = 0; i < QN; i++) {
+	for (i = 0; i < qn; i++)
+		pages[i] = i % 50 == 49 ? h + (i % PM_THP_PAGES) * PM_PAGE
+					: a + ((i * 389 + 17) % qn) * PM_PAGE;
+	pm_fill_int(want, qn, PM_SENTINEL);
+	pm_fill_int(compat, qn, PM_SENTINEL);
+	pm_fill_int(seed, qn, PM_SENTINEL);
+	ASSERT_EQ(0, pm_sys_move_pages(0, qn, pages, NULL, want, 0));
+	ASSERT_EQ(0, pm_move(fd, 0, qn, pages, NULL, compat, PAGEMOVE_F_COMPAT, NULL));
+	ASSERT_EQ(0, pm_move(fd, 0, qn, pages, NULL, seed, 0, NULL));
+	for (i = 0; i < qn; i++) {
 		EXPECT_EQ(want[i], compat[i]) TH_LOG("compat, entry %zu", i);
 		/*
 		 * The default mode answers a node exactly as the syscall; it
@@ -549,7 +549,7 @@ TEST(query_over_pte_tables_matches_the_syscall)
 	EXPECT_LT(100, counts[2] + counts[3]);
 	close(fd);
 	munmap(raw, len);
-	munmap(thp, 4UL << 20);
+	munmap(thp, 2 * PM_THP);
 }
 
 /*

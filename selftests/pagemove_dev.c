@@ -206,7 +206,7 @@ TEST(missing_symbol_fails_load_by_name)
  * module loads again.
  */
 #define PM_UL_ROUNDS	12
-#define PM_UL_PAGES	4096
+#define PM_UL_PAGES	((16UL << 20) / PM_PAGE)	/* 16 MiB, whatever the page size */
 
 FIXTURE(load) {};
 FIXTURE_SETUP(load) {}

@@ -33,8 +33,9 @@
 
 #define FI		"/sys/kernel/debug/"
 #define NBASE		2048			/* base pages */
-#define NTHP		4			/* and THPs, 512 pages each */
-#define NALL		(NBASE + NTHP * 512)
+#define NTHP		4			/* and THPs, PM_THP_PAGES each */
+#define NTHP_PAGES	(NTHP * PM_THP_PAGES)
+#define NALL		(NBASE + NTHP_PAGES)
 #define NNODES		3			/* the guest's memory nodes */
 #define DEF_SECONDS	30
 
@@ -124,17 +125,17 @@ FIXTURE_SETUP(fault)
 	self->base = pm_map_anon(NBASE, 1);
 	ASSERT_NE(NULL, self->base);
 	/* THPs where the kernel has them, base pages where it does not. */
-	r = mmap(NULL, (NTHP + 1) * (2UL << 20), PROT_READ | PROT_WRITE,
+	r = mmap(NULL, (NTHP + 1) * PM_THP, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, r);
-	self->thp = (char *)(((uintptr_t)r + (2UL << 20) - 1) & ~((2UL << 20) - 1));
-	madvise(self->thp, NTHP * (2UL << 20), MADV_HUGEPAGE);
+	self->thp = pm_thp_align(r);
+	madvise(self->thp, NTHP * PM_THP, MADV_HUGEPAGE);
 	/*
 	 * Page i holds (char)(i * 7 + 1): pages 73, 329, 585... are all
 	 * zeros, which a THP split (migrate_pages() splits a THP whose target
 	 * THP cannot be had) maps to the zero page: -EFAULT then.
 	 */
-	for (i = 0; i < NTHP * 512; i++)
+	for (i = 0; i < NTHP_PAGES; i++)
 		memset(self->thp + i * PM_PAGE, (int)(i * 7 + 1), PM_PAGE);
 	self->pages = calloc(NALL, sizeof(void *));
 	self->nodes = calloc(NALL, sizeof(int));
@@ -146,7 +147,7 @@ FIXTURE_SETUP(fault)
 		self->pages[i] = i < NBASE ? self->base + i * PM_PAGE :
 					     self->thp + (i - NBASE) * PM_PAGE;
 	ASSERT_EQ(0, pm_place(self->base, NBASE, 0));
-	ASSERT_EQ(0, pm_place(self->thp, NTHP * 512, 0));
+	ASSERT_EQ(0, pm_place(self->thp, NTHP_PAGES, 0));
 	/* (The least of a few reads: another task's isolation may be passing.) */
 	self->isolated = pm_isolated();
 	for (i = 0; i < 10; i++) {
@@ -189,7 +190,7 @@ static int isolated_back(FIXTURE_DATA(fault) *self)
 
 static int data_intact(FIXTURE_DATA(fault) *self)
 {
-	return pm_check_data(self->base, NBASE) && pm_check_data(self->thp, NTHP * 512);
+	return pm_check_data(self->base, NBASE) && pm_check_data(self->thp, NTHP_PAGES);
 }
 
 static unsigned long fault_seconds(void)
@@ -216,17 +217,17 @@ static int one_call(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self
 	long ret, collapsed;
 	double t0;
 
-	/* The base pages or the THPs, whole 512-page blocks for THPs. */
+	/* The base pages or the THPs, whole THPs (PM_THP_PAGES blocks) for THPs. */
 	if (thp) {
-		first = NBASE + 512 * (rnd(s) % NTHP);
-		n = 512 * (1 + rnd(s) % ((NALL - first) / 512));
+		first = NBASE + PM_THP_PAGES * (rnd(s) % NTHP);
+		n = PM_THP_PAGES * (1 + rnd(s) % ((NALL - first) / PM_THP_PAGES));
 	} else {
 		first = rnd(s) % NBASE;
 		n = 1 + rnd(s) % (NBASE - first);
 	}
-	/* Runs of 64 entries (a THP's 512 pages: one node) cycling over nodes. */
+	/* Runs of 64 entries (a THP's pages: one node) cycling over nodes. */
 	for (i = 0; i < n; i++)
-		self->nodes[first + i] = (node + (thp ? i / 512 : i / 64)) % NNODES;
+		self->nodes[first + i] = (node + (thp ? i / PM_THP_PAGES : i / 64)) % NNODES;
 	if (mode == 2)
 		for (i = 0; i < n; i++)
 			self->nodes[first + i] = node;

@@ -19,8 +19,9 @@
  * random pages, duplicates, THP subpages in runs, random nodes, up to two
  * chunks. The same addresses are then queried with move_pages(2), and
  * every node status must name the node the page is on. Entries whose
- * 2 MiB block (a THP's, the hugetlb page's) another entry of the call asks
- * for a different node are counted apart ("conflicting") from the rest.
+ * THP block (PM_THP, what a PMD maps) or hugetlb page another entry of the
+ * call asks for a different node are counted apart ("conflicting") from
+ * the rest.
  *
  * PAGEMOVE_SEED=N replays the same request sequence (the interleaving with
  * the other threads is up to the scheduler); PAGEMOVE_FUZZ_SECONDS bounds
@@ -44,9 +45,9 @@
 #define CHUNK		PM_CHUNK_ENTRIES	/* the module's chunk: re-reads past it */
 #define MAXC		(2 * CHUNK)		/* entries in each array buffer */
 #define NSLOT		3			/* churned target regions */
-#define SLOT		(2UL << 20)		/* 2 MiB each: room for a THP */
-#define WIT		(2UL << 20)		/* the witness region */
-#define STRIDE		(4UL << 20)		/* slot + a PROT_NONE gap */
+#define SLOT		PM_THP			/* each room for a THP */
+#define WIT		PM_THP			/* the witness region */
+#define STRIDE		(2 * PM_THP)		/* slot + a PROT_NONE gap */
 #define DEF_SECONDS	40
 /* The first byte a non-zero value in must make -EINVAL: __reserved2 on. */
 #define RSV2		offsetof(struct pagemove_move, __reserved2)
@@ -54,7 +55,7 @@
 #define KADDR		0xffffffff81000000ULL
 #define ORC_THP		4			/* the oracle's THPs */
 #define ORC_BASE	512			/* and base pages */
-#define ORC_PAGES	(ORC_THP * 512 + ORC_BASE)
+#define ORC_PAGES	(ORC_THP * PM_THP_PAGES + ORC_BASE)
 
 enum { FLIP_NONE, FLIP_NODES, FLIP_PAGES, FLIP_REQ };
 
@@ -202,7 +203,7 @@ static uint64_t slot_addr(uint64_t *s)
 
 static uint64_t pick_addr(uint64_t *s)
 {
-	static const uint64_t wild[] = {
+	const uint64_t wild[] = {
 		0, PM_PAGE, 0x10000, KADDR, 0xffff888000000000ULL,
 		0x0000800000000000ULL, ~0ULL, 0x00007ffffffff000ULL,
 	};
@@ -623,7 +624,7 @@ static int pick_ptr(uint64_t *s, void *buf, size_t esz, uint64_t count, int allo
 static void range_call(uint64_t *s)
 {
 	struct pagemove_range rq;
-	static const uint64_t lens[] = { 0, 1, PM_PAGE - 1, ~0ULL & ~(PM_PAGE - 1), 1ULL << 40 };
+	const uint64_t lens[] = { 0, 1, PM_PAGE - 1, ~0ULL & ~(PM_PAGE - 1), 1ULL << 40 };
 	uint64_t pages, sum;
 	unsigned long r = rndn(s, 100), i;
 	long ret;
@@ -687,11 +688,11 @@ static int orc_remap(void)
 static uint64_t orc_page(uint64_t *s)
 {
 	if (F.orc_huge && rndn(s, 10) == 0)
-		return (uint64_t)(F.orc_huge + rndn(s, SLOT / PM_PAGE) * PM_PAGE);
+		return (uint64_t)(F.orc_huge + rndn(s, PM_HUGE_2M_PAGES) * PM_PAGE);
 	return (uint64_t)(F.orc + rndn(s, ORC_PAGES) * PM_PAGE);
 }
 
-/* Which of @n entries share a 2 MiB block with an entry asking another node. */
+/* Which of @n entries share a THP block or the hugetlb page with an entry asking another node. */
 static void orc_conflicts(uint64_t n, const uint64_t *pages, const int32_t *nodes,
 			  unsigned char *conf)
 {
@@ -704,7 +705,7 @@ static void orc_conflicts(uint64_t n, const uint64_t *pages, const int32_t *node
 
 		b = a >= (uint64_t)F.orc && a < (uint64_t)F.orc + ORC_THP * SLOT ?
 			(a - (uint64_t)F.orc) / SLOT : a >= (uint64_t)F.orc_huge &&
-			a < (uint64_t)F.orc_huge + SLOT && F.orc_huge ? ORC_THP + 1 : ORC_THP;
+			a < (uint64_t)F.orc_huge + PM_HUGE_2M && F.orc_huge ? ORC_THP + 1 : ORC_THP;
 		conf[i] = b;
 		mask[b] |= 1U << nodes[i];
 	}
@@ -727,7 +728,7 @@ static void orc_conflicts(uint64_t n, const uint64_t *pages, const int32_t *node
 
 /*
  * khugepaged's collapses completed when this oracle call began. A collapse
- * copies a 2 MiB block's pages into a new THP on one node: it moves pages
+ * copies a THP block's pages into a new THP on one node: it moves pages
  * (all of one split THP's to node 0, in one 7.3 run) between the call and
  * the query, and no status can say that. A call a collapse overlapped is
  * not checked, and counted.
@@ -759,6 +760,11 @@ static void orc_check(const char *what, uint64_t n, const uint64_t *pages,
 		if (status[i] < 0)
 			continue;
 		F.orc_checked[conf[i]]++;
+		/*
+		 * Absent: maybe in flight, the kernel's compaction moving it
+		 * (the mutator's THP faults compact directly).
+		 */
+		F.orc_now[i] = pm_node_settled(0, (void *)pages[i], F.orc_now[i]);
 		if (status[i] == F.orc_now[i])
 			continue;
 		F.orc_wrong[conf[i]]++;
@@ -782,7 +788,10 @@ static void oracle_call(uint64_t *s)
 	if (rndn(s, 5) == 0) {
 		/* A range of the THP part, one node. */
 		struct pagemove_range rq = { .size = sizeof(rq), .flags = PAGEMOVE_MF_MOVE };
-		uint64_t first = rndn(s, ORC_PAGES), len = 1 + rndn(s, ORC_PAGES - first);
+		uint64_t first = rndn(s, ORC_PAGES), len = ORC_PAGES - first;
+
+		/* At most MAXC pages, what F.status holds (ORC_PAGES is more with 16 KiB pages). */
+		len = 1 + rndn(s, len < MAXC ? len : MAXC);
 
 		rq.start = (uint64_t)F.orc + first * PM_PAGE;
 		rq.length = len * PM_PAGE;
@@ -811,14 +820,15 @@ static void oracle_call(uint64_t *s)
 			/* A run of consecutive pages (THP subpages), one node or cycling. */
 			int cyc = rndn(s, 3) == 0;
 
-			run = 1 + rndn(s, 600);
+			/* Up to a bit past a THP: 600 pages of 512-page THPs (the same stream at 4 KiB). */
+			run = 1 + rndn(s, PM_THP_PAGES * 600 / 512);
 			a &= ~(PM_PAGE - 1);
 			for (k = 0; k < run && i < n; k++, i++) {
 				uint64_t b = a + k * PM_PAGE;
 
 				int in_huge = F.orc_huge && a >= (uint64_t)F.orc_huge &&
-					      a < (uint64_t)F.orc_huge + SLOT;
-				uint64_t end = in_huge ? (uint64_t)F.orc_huge + SLOT :
+					      a < (uint64_t)F.orc_huge + PM_HUGE_2M;
+				uint64_t end = in_huge ? (uint64_t)F.orc_huge + PM_HUGE_2M :
 					       (uint64_t)F.orc + ORC_PAGES * PM_PAGE;
 
 				F.pages[i] = b < end ? b : a;
@@ -1169,7 +1179,7 @@ static int setup_regions(void)
 		F.max_pages = 1UL << 20;
 	if (f)
 		fclose(f);
-	/* One PROT_NONE reservation: slots and witness 2 MiB aligned, gaps between. */
+	/* One PROT_NONE reservation: slots and witness THP-aligned, gaps between. */
 	res = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (res == MAP_FAILED)
 		return -1;
@@ -1208,7 +1218,7 @@ static int setup_regions(void)
 		return -1;
 	F.vdso = getauxval(AT_SYSINFO_EHDR);
 
-	/* The oracle's region, 2 MiB aligned: THPs, then base pages. */
+	/* The oracle's region, THP-aligned: THPs, then base pages. */
 	res = mmap(NULL, (ORC_THP + 2) * SLOT, PROT_NONE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (res == MAP_FAILED)

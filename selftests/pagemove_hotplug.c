@@ -91,7 +91,7 @@ static void hp_moves(int pid, char *buf, size_t n, int a, int b, double secs,
 	}
 	for (i = 0; !*stop && pm_now() < end && !st->bad; i++) {
 		int node = i & 1 ? b : a;
-		unsigned long gen = __atomic_load_n(hp_gen, __ATOMIC_SEQ_CST);
+		unsigned long gen = __atomic_load_n(hp_gen, __ATOMIC_SEQ_CST), truth;
 		struct pagemove_range r = {
 			.pid = pid, .node = node, .start = (uintptr_t)buf,
 			.length = n * PM_PAGE, .status = (uintptr_t)status,
@@ -118,16 +118,24 @@ static void hp_moves(int pid, char *buf, size_t n, int a, int b, double secs,
 			break;
 		}
 		/* No offline began or ran since the call began: the truth. */
-		gen = !(gen & 1) && gen == __atomic_load_n(hp_gen, __ATOMIC_SEQ_CST);
+		truth = !(gen & 1) && gen == __atomic_load_n(hp_gen, __ATOMIC_SEQ_CST);
 		for (k = 0; k < n; k++) {
 			if (status[k] == node) {
-				if (gen && after[k] != node) {
+				/*
+				 * Absent: maybe in flight, the kernel's compaction
+				 * moving it; the truth still if no offline began.
+				 */
+				if (truth && after[k] == -ENOENT) {
+					after[k] = pm_node_settled(pid, buf + k * PM_PAGE, after[k]);
+					truth = gen == __atomic_load_n(hp_gen, __ATOMIC_SEQ_CST);
+				}
+				if (truth && after[k] != node) {
 					snprintf(st->why, sizeof(st->why), "call %lu: page %zu status %d, "
 						 "on node %d", i, k, node, after[k]);
 					st->bad++;
 					break;
 				}
-				st->checked += gen;
+				st->checked += truth;
 			} else if (status[k] == -EBUSY) {
 				st->ebusy++;
 			} else if (status[k] == -ENOMEM) {

@@ -156,9 +156,9 @@ TEST_F(pm, efault_gap_zero_page_vvar)
 
 TEST_F(pm, efault_huge_zero_page)
 {
-	size_t sz = 4UL << 20;
+	size_t sz = 2 * PM_THP;
 	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *a = (char *)(((unsigned long)p + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	char *a = pm_thp_align(p);
 	volatile char c;
 	void *page = a + 5 * PM_PAGE;
 	int node = 1, status = PM_SENTINEL;
@@ -166,7 +166,7 @@ TEST_F(pm, efault_huge_zero_page)
 	if (!pm_have_thp())
 		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
 	ASSERT_NE(MAP_FAILED, p);
-	madvise(a, 2UL << 20, MADV_HUGEPAGE);
+	madvise(a, PM_THP, MADV_HUGEPAGE);
 	c = a[0];	/* read fault of an aligned THP range: the huge zero page */
 	(void)c;
 	EXPECT_EQ(-ENOENT, pm_move(self->fd, 0, 1, &page, &node, &status, 0, NULL));
@@ -603,36 +603,37 @@ TEST_F(pm, eacces_cpuset_without_node1)
 
 TEST_F(pm, thp_moves_whole)
 {
-	size_t sz = 4UL << 20, i;
+	size_t sz = 2 * PM_THP, n = PM_THP_PAGES, i;
 	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *a = (char *)(((unsigned long)p + (2UL << 20) - 1) & ~((2UL << 20) - 1));
-	void *pages[512];
-	int nodes[512], status[512];
+	char *a = pm_thp_align(p);
+	void *pages[n];
+	int nodes[n], status[n];
 	long before = pm_vmstat("thp_migration_success");
 
 	if (!pm_have_thp())
 		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
 	ASSERT_NE(MAP_FAILED, p);
-	madvise(a, 2UL << 20, MADV_HUGEPAGE);
-	pm_fill_pattern(a, 2UL << 20, 13);
+	madvise(a, PM_THP, MADV_HUGEPAGE);
+	pm_fill_pattern(a, PM_THP, 13);
 	pm_sys_move_pages(0, 1, (void **)&a, (int[]){0}, status, 0);
-	for (i = 0; i < 512; i++) {
+	/* Every subpage of the THP listed. */
+	for (i = 0; i < n; i++) {
 		pages[i] = a + i * PM_PAGE;
 		nodes[i] = 1;
 	}
-	EXPECT_EQ(0, pm_move(self->fd, 0, 512, pages, nodes, status, 0, NULL));
-	for (i = 0; i < 512; i++) {
+	EXPECT_EQ(0, pm_move(self->fd, 0, n, pages, nodes, status, 0, NULL));
+	for (i = 0; i < n; i++) {
 		EXPECT_EQ(1, status[i]) TH_LOG("subpage %zu", i);
 		EXPECT_EQ(1, pm_node_of(pages[i]));
 	}
 	EXPECT_LT(before, pm_vmstat("thp_migration_success"));
-	EXPECT_EQ(2UL << 20, pm_pattern_len(a, 2UL << 20, 13));
+	EXPECT_EQ(PM_THP, pm_pattern_len(a, PM_THP, 13));
 	munmap(p, sz);
 }
 
 TEST_F(pm, hugetlb_head_and_tail)
 {
-	size_t sz = 2UL << 20;
+	size_t sz = PM_HUGE_2M;
 	char *p = pm_map_hugetlb();
 	void *page;
 	int node = 1, status = PM_SENTINEL;
@@ -641,7 +642,7 @@ TEST_F(pm, hugetlb_head_and_tail)
 		SKIP(return, "no huge pages reserved");
 	ASSERT_EQ(0, pm_node_of(p));
 	/* A tail address moves the whole huge page (6.1's syscall: -EACCES). */
-	page = p + 4096 * 3;
+	page = p + 3 * PM_PAGE;
 	EXPECT_EQ(0, pm_move(self->fd, 0, 1, &page, &node, &status, 0, NULL));
 	EXPECT_EQ(1, status);
 	EXPECT_EQ(1, pm_node_of(p));
@@ -709,7 +710,8 @@ TEST_F(pm, another_process_by_pid)
 
 TEST_F(pm, sigkill_during_large_move_puts_back)
 {
-	size_t n = 16384;	/* 64 MiB */
+	/* 64 MiB whatever the page size: filled well before the kill, 1.5 s in. */
+	size_t n = (64UL << 20) / PM_PAGE;
 	long before = pm_isolated();
 	pid_t child = fork();
 	int st;

@@ -269,7 +269,7 @@ static void *flip_thread(void *arg)
  * the bytes of two addresses of the block, so it points into the block
  * too, never at a page another process shares (the harness's parent).
  */
-#define FBLOCK	(32UL << 20)	/* holds FN + 1 pages */
+#define FBLOCK	(8192 * PM_PAGE)	/* a power of two that holds FN + 1 pages */
 
 TEST_F(race, arrays_change_during_the_call)
 {

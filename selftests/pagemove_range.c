@@ -20,7 +20,6 @@
 #include "pm_test.h"
 
 #define N	32
-#define HUGE	(2UL << 20)
 #define MAXPARAM "/sys/module/pagemove/parameters/max_pages"
 
 FIXTURE(pm)
@@ -392,24 +391,23 @@ TEST_F(pm, efault_vvar_range)
 
 TEST_F(pm, efault_huge_zero_page)
 {
-	char *p = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *a = (char *)(((unsigned long)p + HUGE - 1) & ~(HUGE - 1));
+	char *p = mmap(NULL, 2 * PM_THP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a = pm_thp_align(p);
 	struct pagemove_range r;
-	static int status[512];
+	int n = PM_THP_PAGES, status[n], i;
 	volatile char c;
-	int i;
 
 	if (!pm_have_thp())
 		SKIP(return, "this kernel has no THP");
 	ASSERT_NE(MAP_FAILED, p);
-	madvise(a, HUGE, MADV_HUGEPAGE);
+	madvise(a, PM_THP, MADV_HUGEPAGE);
 	c = a[0];	/* read fault of an aligned THP range: the huge zero page */
 	(void)c;
-	EXPECT_EQ(-ENOENT, pm_range(self->fd, 0, 1, a, HUGE, status, 0, &r));
-	for (i = 0; i < 512; i++)
+	EXPECT_EQ(-ENOENT, pm_range(self->fd, 0, 1, a, PM_THP, status, 0, &r));
+	for (i = 0; i < n; i++)
 		EXPECT_EQ(-EFAULT, status[i]) TH_LOG("subpage %d", i);
-	EXPECT_EQ(512, r.nr_efault);
-	munmap(p, 2 * HUGE);
+	EXPECT_EQ(n, r.nr_efault);
+	munmap(p, 2 * PM_THP);
 }
 
 /*
@@ -433,7 +431,7 @@ TEST_F(pm, enomem_full_node2_others_moved)
 	huge = pm_read_long(hp);
 	ASSERT_LE(2, huge);
 	snprintf(val, sizeof(val), "%ld", huge - 2);
-	ASSERT_EQ(0, pm_set_hugepages(2, val));	/* 1024 base pages free on node2 */
+	ASSERT_EQ(0, pm_set_hugepages(2, val));	/* 4 MiB free on node2 */
 
 	buf = pm_map_anon(m, 1);
 	ASSERT_NE(NULL, buf);
@@ -503,28 +501,32 @@ TEST_F(pm, einval_dirty_page_no_writepage)
 
 /* --- shapes ---------------------------------------------------------- */
 
+/*
+ * One THP (PM_THP) at the returned address, below it @before_pages base
+ * pages; all on node 0. *@map: the mapping, 3 * PM_THP, to unmap.
+ */
 static char *pm_thp(struct __test_metadata *_metadata, char **map, size_t before_pages)
 {
-	size_t sz = 3 * HUGE, i;
+	size_t sz = 3 * PM_THP, i;
 	char *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *a;
 
 	if (p == MAP_FAILED)
 		return NULL;
-	a = (char *)(((unsigned long)p + 2 * HUGE - 1) & ~(HUGE - 1));	/* >= p + HUGE */
+	a = pm_thp_align(p + PM_THP);	/* room below it for the base pages */
 	*map = p;
 	madvise(p, sz, MADV_NOHUGEPAGE);
-	madvise(a, HUGE, MADV_HUGEPAGE);
-	pm_fill_pattern(a, HUGE, 13);
+	madvise(a, PM_THP, MADV_HUGEPAGE);
+	pm_fill_pattern(a, PM_THP, 13);
 	for (i = 0; i < before_pages; i++)
 		memset(a - (before_pages - i) * PM_PAGE, (int)(i + 5), PM_PAGE);
-	pm_place(a - before_pages * PM_PAGE, 512 + before_pages, 0);
+	pm_place(a - before_pages * PM_PAGE, PM_THP_PAGES + before_pages, 0);
 	return a;
 }
 
 static int pm_thp_data(const char *a)
 {
-	return pm_pattern_len(a, HUGE, 13) == HUGE;
+	return pm_pattern_len(a, PM_THP, 13) == PM_THP;
 }
 
 static int pm_is_thp(void *a)
@@ -544,95 +546,93 @@ static int pm_is_thp(void *a)
 			break;
 	}
 	fclose(f);
-	return kb >= 2048;
+	return kb >= (long)(PM_THP >> 10);
 }
 
 TEST_F(pm, thp_moves_whole)
 {
-	static int status[512], before[512];
+	int n = PM_THP_PAGES, status[n], before[n], i;
 	long ok = pm_vmstat("thp_migration_success"), split = pm_vmstat("thp_migration_split");
 	struct pagemove_range r;
 	char *map, *a;
-	int i;
 
 	if (!pm_have_thp())
 		SKIP(return, "this kernel has no THP");
 	a = pm_thp(_metadata, &map, 0);
 	ASSERT_NE(NULL, a);
 	ASSERT_TRUE(pm_is_thp(a));
-	ASSERT_EQ(0, pm_where(0, a, 512, before));
-	EXPECT_EQ(0, pm_range(self->fd, 0, 1, a, HUGE, status, 0, &r));
-	for (i = 0; i < 512; i++)
+	ASSERT_EQ(0, pm_where(0, a, n, before));
+	EXPECT_EQ(0, pm_range(self->fd, 0, 1, a, PM_THP, status, 0, &r));
+	for (i = 0; i < n; i++)
 		EXPECT_EQ(1, status[i]) TH_LOG("subpage %d", i);
-	EXPECT_EQ(512, r.nr_moved);
-	pm_check_counts(_metadata, &r, 0, a, 512, 1, before, status);
+	EXPECT_EQ(n, r.nr_moved);
+	pm_check_counts(_metadata, &r, 0, a, n, 1, before, status);
 	EXPECT_LT(ok, pm_vmstat("thp_migration_success"));
 	EXPECT_EQ(split, pm_vmstat("thp_migration_split"));
 	EXPECT_TRUE(pm_is_thp(a));	/* still one huge page */
 	EXPECT_TRUE(pm_thp_data(a));
-	munmap(map, 3 * HUGE);
+	munmap(map, 3 * PM_THP);
 }
 
 /*
  * A range that starts 4 pages before a THP. With chunks of 512 pages
- * starting at the range, the THP ran across a chunk boundary: the first
- * chunk queued it through 508 subpages and the second found its last 4
- * already moved. Every page of the range was moved by this call: nr_moved
- * counts them all, nr_in_place ("pages already on @node") none. Failed on
- * 6.1 and 6.12 as of 3b8777b (512/4); the range's first chunk now ends at
- * a PMD boundary, whatever the chunk size.
+ * starting at the range, the THP (512 pages of 4 KiB) ran across a chunk
+ * boundary: the first chunk queued it through 508 subpages and the second
+ * found its last 4 already moved. Every page of the range was moved by
+ * this call: nr_moved counts them all, nr_in_place ("pages already on
+ * @node") none. Failed on 6.1 and 6.12 as of 3b8777b (512/4); the range's
+ * first chunk now ends at a PMD boundary, whatever the chunk and page size.
  */
 TEST_F(pm, thp_across_chunk_boundary_counts_moved)
 {
-	static int status[516], before[516];
+	int n = PM_THP_PAGES + 4, status[n], before[n], i;
 	struct pagemove_range r;
 	char *map, *a;
-	int i;
 
 	if (!pm_have_thp())
 		SKIP(return, "this kernel has no THP");
 	a = pm_thp(_metadata, &map, 4);
 	ASSERT_NE(NULL, a);
 	ASSERT_TRUE(pm_is_thp(a));
-	ASSERT_EQ(0, pm_where(0, a - 4 * PM_PAGE, 516, before));
-	for (i = 0; i < 516; i++)
+	ASSERT_EQ(0, pm_where(0, a - 4 * PM_PAGE, n, before));
+	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, before[i]);
-	EXPECT_EQ(0, pm_range(self->fd, 0, 1, a - 4 * PM_PAGE, 516 * PM_PAGE, status, 0, &r));
-	for (i = 0; i < 516; i++)
+	EXPECT_EQ(0, pm_range(self->fd, 0, 1, a - 4 * PM_PAGE, n * PM_PAGE, status, 0, &r));
+	for (i = 0; i < n; i++)
 		EXPECT_EQ(1, status[i]) TH_LOG("page %d", i);
-	EXPECT_EQ(516, r.nr_moved);
+	EXPECT_EQ(n, r.nr_moved);
 	EXPECT_EQ(0, r.nr_in_place);
-	pm_check_counts(_metadata, &r, 0, a - 4 * PM_PAGE, 516, 1, before, status);
+	pm_check_counts(_metadata, &r, 0, a - 4 * PM_PAGE, n, 1, before, status);
 	EXPECT_TRUE(pm_thp_data(a));
-	munmap(map, 3 * HUGE);
+	munmap(map, 3 * PM_THP);
 }
 
 TEST_F(pm, hugetlb_moves_whole)
 {
-	static int status[512], before[512];
+	size_t n = PM_HUGE_2M_PAGES, i;
+	int status[n], before[n];
 	struct pagemove_range r;
 	char *p = pm_map_hugetlb();
-	size_t i;
 
 	if (!p)
 		SKIP(return, "no huge pages reserved");
-	ASSERT_EQ(0, pm_where(0, p, 512, before));
+	ASSERT_EQ(0, pm_where(0, p, n, before));
 	ASSERT_EQ(0, before[0]);
-	EXPECT_EQ(0, pm_range(self->fd, 0, 1, p, HUGE, status, 0, &r));
-	for (i = 0; i < 512; i++)
+	EXPECT_EQ(0, pm_range(self->fd, 0, 1, p, PM_HUGE_2M, status, 0, &r));
+	for (i = 0; i < n; i++)
 		EXPECT_EQ(1, status[i]) TH_LOG("subpage %zu", i);
-	EXPECT_EQ(512, r.nr_moved);
-	pm_check_counts(_metadata, &r, 0, p, 512, 1, before, status);
+	EXPECT_EQ(n, r.nr_moved);
+	pm_check_counts(_metadata, &r, 0, p, n, 1, before, status);
 	/* A range of its tail pages only moves it back whole. */
-	ASSERT_EQ(0, pm_where(0, p, 512, before));
+	ASSERT_EQ(0, pm_where(0, p, n, before));
 	EXPECT_EQ(0, pm_range(self->fd, 0, 0, p + 100 * PM_PAGE, 8 * PM_PAGE, status, 0, &r));
 	for (i = 0; i < 8; i++)
 		EXPECT_EQ(0, status[i]);
 	EXPECT_EQ(8, r.nr_moved);
 	EXPECT_EQ(0, pm_node_of(p));
-	EXPECT_EQ(0, pm_node_of(p + HUGE - PM_PAGE));
-	EXPECT_EQ(HUGE, pm_pattern_len(p, HUGE, 3));
-	munmap(p, HUGE);
+	EXPECT_EQ(0, pm_node_of(p + PM_HUGE_2M - PM_PAGE));
+	EXPECT_EQ(PM_HUGE_2M, pm_pattern_len(p, PM_HUGE_2M, 3));
+	munmap(p, PM_HUGE_2M);
 }
 
 TEST_F(pm, another_process_by_pid)
@@ -681,7 +681,7 @@ TEST_F(pm, mempolicy_unchanged)
 /* workers = 1 (the caller's CPU only) and 0 (the module's): 4 MiB each way. */
 TEST_F(pm, workers_1_and_0_move_4mib)
 {
-	const size_t n = 1024;
+	const size_t n = (4UL << 20) / PM_PAGE;
 	unsigned int workers[] = { 1, 0, 1, 0 };
 	int nodes[] = { 1, 2, 0, 1 }, k;
 	int *status = malloc(n * sizeof(int)), *before = malloc(n * sizeof(int));
@@ -833,7 +833,7 @@ out:
 TEST_F_TIMEOUT(pm, workers_are_charged_to_the_callers_cgroup, 300)
 {
 	const char *capped = PM_CGROUP "/pm-cpu-capped", *free_cg = PM_CGROUP "/pm-cpu-free";
-	const size_t n = 2048;	/* 8 MiB, there and back */
+	const size_t n = (8UL << 20) / PM_PAGE;	/* 8 MiB, there and back */
 	struct pm_cost one, par;
 	int round;
 
@@ -900,7 +900,8 @@ TEST_F(pm, einval_arguments)
 			TH_LOG("flags %#x", f);
 	}
 	EXPECT_EQ(-EINVAL, pm_range(self->fd, 0, 1, b + 1, len - PM_PAGE, self->status, 0, NULL));
-	EXPECT_EQ(-EINVAL, pm_range(self->fd, 0, 1, b + 2048, len - PM_PAGE, self->status, 0, NULL));
+	EXPECT_EQ(-EINVAL, pm_range(self->fd, 0, 1, b + PM_PAGE / 2, len - PM_PAGE, self->status, 0,
+				    NULL));
 	EXPECT_EQ(-EINVAL, pm_range(self->fd, 0, 1, b, len - 1, self->status, 0, NULL));
 	EXPECT_EQ(-EINVAL, pm_range(self->fd, 0, 1, b, PM_PAGE + 512, self->status, 0, NULL));
 	EXPECT_EQ(-EINVAL, pm_range(self->fd, 0, 1, b, 0, self->status, 0, NULL));
@@ -1055,7 +1056,7 @@ TEST_F(pm, e2big_above_max_pages)
 	pm_write_file(MAXPARAM, val);
 	EXPECT_EQ(1, pm_node_of(self->buf + 7 * PM_PAGE));
 	EXPECT_EQ(0, pm_node_of(self->buf + 8 * PM_PAGE));
-	/* The default limit: 1048577 pages (4 GiB + 4 KiB) is refused before any lookup. */
+	/* The default limit: 1048577 pages, one above it, is refused before any lookup. */
 	if (saved == 1048576)
 		EXPECT_EQ(-E2BIG, pm_range(self->fd, 0, 1, self->buf, (saved + 1) * PM_PAGE,
 					   NULL, 0, NULL));

@@ -2,7 +2,7 @@
 /* Soak: callers move busy multithreaded processes' pages between nodes for a while; no byte may change. */
 /*
  * Three target processes each keep a writer thread per online CPU rewriting
- * their memory (anonymous base pages, THP, hugetlb, shmem): every 4 KiB page
+ * their memory (anonymous base pages, THP, hugetlb, shmem): every base page
  * holds its page id and a generation that only its owner thread bumps, and
  * the owner checks the whole page before each bump. Three callers (two
  * threads of one process sharing its fd, and a process with its own) move
@@ -15,9 +15,9 @@
  * The oracle: a third of the default-mode moves take their target for
  * themselves (the other callers wait for it, its writers go on: they never
  * move a page), then query the same addresses with move_pages(2): every
- * node status must be where the page is. Entries whose 2 MiB block (a
- * THP's, a hugetlb page's) or address another entry of the call asks for
- * a different node are counted apart ("conflicting") from the rest.
+ * node status must be where the page is. Entries whose THP block (PM_THP:
+ * a THP's, or holding hugetlb pages) or address another entry of the call
+ * asks for a different node are counted apart ("conflicting") from the rest.
  *
  * PAGEMOVE_SOAK_SECONDS (default 20) is the moving phase; a call still
  * running GRACE_S later is ended with SIGKILL, and set-up and checks are
@@ -38,7 +38,6 @@
 #define NT		3	/* target processes */
 #define NC		3	/* callers: 0 and 1 threads of one process on one fd, 2 another process */
 #define MAXW		16	/* writer threads per target, at most */
-#define HUGE_SZ		(2UL << 20)
 #define MAXBATCH	2000
 #define HOG_SLACK_KB	(16 * 1024)	/* node2 free memory the hog leaves */
 #define HOG_MAX_S	60		/* the hog stops filling after this long */
@@ -48,8 +47,20 @@
 
 enum { R_ANON, R_THP, R_HUGETLB, R_SHMEM, NR_REGIONS };
 static const char *const region_name[NR_REGIONS] = { "anon", "thp", "hugetlb", "shmem" };
-/* 16 + 8 + 4 + 8 MiB per target: 108 MiB for the three. */
-static const size_t region_pages[NR_REGIONS] = { 4096, 2048, 1024, 2048 };
+/*
+ * Anon, THP, hugetlb, shmem: 16 + 8 + 4 + 8 MiB per target (108 MiB for the
+ * three) whatever the page size, but at least two THPs in the THP region
+ * (64 MiB with 16 KiB pages: 276 MiB for the three); hugetlb in 2 MiB pages.
+ */
+static size_t region_pages(int r)
+{
+	static const size_t mib[NR_REGIONS] = { 16, 8, 4, 8 };
+	size_t len = mib[r] << 20;
+
+	if (r == R_THP && len < 2 * PM_THP)
+		len = 2 * PM_THP;
+	return len / PM_PAGE;
+}
 
 static const unsigned int batch_sizes[] = { 1, 16, 512, MAXBATCH };
 #define NR_BATCH (sizeof(batch_sizes) / sizeof(batch_sizes[0]))
@@ -266,7 +277,7 @@ static void *writer_thread(void *arg)
 
 static char *target_map(struct soak_target *pub, int r, int thp)
 {
-	size_t len = region_pages[r] * PM_PAGE;
+	size_t len = region_pages(r) * PM_PAGE;
 	char *p;
 
 	switch (r) {
@@ -279,17 +290,17 @@ static char *target_map(struct soak_target *pub, int r, int thp)
 	case R_THP:
 		if (!thp)
 			return NULL;
-		p = mmap(NULL, len + HUGE_SZ, PROT_READ | PROT_WRITE,
+		p = mmap(NULL, len + PM_THP, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return NULL;
-		/* 2 MiB aligned, or no PMD can map it. */
-		p = (char *)(((unsigned long)p + HUGE_SZ - 1) & ~(HUGE_SZ - 1));
+		/* THP-aligned, or no PMD can map it. */
+		p = pm_thp_align(p);
 		madvise(p, len, MADV_HUGEPAGE);
 		return p;
 	case R_HUGETLB:
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+			 MAP_PRIVATE | MAP_ANONYMOUS | PM_MAP_HUGE_2M, -1, 0);
 		if (p == MAP_FAILED) {
 			snprintf(pub->note, sizeof(pub->note), "hugetlb: %s, region skipped",
 				 strerror(errno));
@@ -315,7 +326,7 @@ static void target_main(struct soak_ctl *ctl, int ti, int thp)
 	pthread_mutex_init(&ts.lock, NULL);
 	for (r = 0; r < NR_REGIONS; r++) {
 		pub->base[r] = target_map(pub, r, thp);
-		pub->npages[r] = pub->base[r] ? region_pages[r] : 0;
+		pub->npages[r] = pub->base[r] ? region_pages(r) : 0;
 		ts.n += pub->npages[r];
 	}
 	ts.addr = calloc(ts.n, sizeof(*ts.addr));
@@ -374,7 +385,8 @@ static void target_main(struct soak_ctl *ctl, int ti, int thp)
 static void hog_main(struct soak_ctl *ctl)
 {
 	long free_kb = pm_node_free_kb(2);
-	size_t want = free_kb > HOG_SLACK_KB ? (free_kb - HOG_SLACK_KB) / 4 : 0, done = 0, on2 = 0;
+	size_t want = free_kb > HOG_SLACK_KB ? (free_kb - HOG_SLACK_KB) * 1024 / PM_PAGE : 0;
+	size_t done = 0, on2 = 0;
 	long long end = now_ns() + HOG_MAX_S * 1000000000LL;
 	int fd = open(PAGEMOVE_DEVICE, O_RDWR);
 	char *b = want ? pm_map_anon(want, 0) : NULL;
@@ -407,7 +419,7 @@ static void hog_main(struct soak_ctl *ctl)
 		munmap(b + done * PM_PAGE, (want - done) * PM_PAGE);
 	if (done)
 		mlock(b, done * PM_PAGE);	/* mlocked pages still move: compaction may */
-	ctl->hog_kb = on2 * 4;
+	ctl->hog_kb = on2 * (PM_PAGE >> 10);
 	__atomic_store_n(&ctl->hog_ready, 1, __ATOMIC_RELEASE);
 	for (;;)
 		pause();
@@ -514,10 +526,16 @@ static void target_give(struct caller *cl, int t, int alone)
 
 static const uintptr_t *orc_sort_base;
 
+/* The THP block (PM_THP) that holds @addr. */
+static uintptr_t orc_block(uintptr_t addr)
+{
+	return addr / PM_THP;
+}
+
 static int orc_cmp(const void *a, const void *b)
 {
-	uintptr_t x = orc_sort_base[*(const unsigned int *)a] >> 21;
-	uintptr_t y = orc_sort_base[*(const unsigned int *)b] >> 21;
+	uintptr_t x = orc_block(orc_sort_base[*(const unsigned int *)a]);
+	uintptr_t y = orc_block(orc_sort_base[*(const unsigned int *)b]);
 
 	return x < y ? -1 : x > y;
 }
@@ -544,7 +562,7 @@ static void orc_check(struct caller *cl, int t, unsigned int n, void **pages,
 		st->orc_khugepaged++;
 		return;
 	}
-	/* Conflicting: another entry of the same 2 MiB block asks another node. */
+	/* Conflicting: another entry of the same THP block asks another node. */
 	for (i = 0; i < n; i++)
 		idx[i] = i;
 	orc_sort_base = (const uintptr_t *)pages;
@@ -552,27 +570,18 @@ static void orc_check(struct caller *cl, int t, unsigned int n, void **pages,
 	for (i = 0; i < n; i = g) {
 		unsigned int mask = 0;
 
-		for (g = i; g < n && (uintptr_t)pages[idx[g]] >> 21 == (uintptr_t)pages[idx[i]] >> 21; g++)
+		for (g = i; g < n && orc_block((uintptr_t)pages[idx[g]]) ==
+				      orc_block((uintptr_t)pages[idx[i]]); g++)
 			mask |= 1U << nodes[idx[g]];
 		for (k = i; k < g; k++)
 			conf[idx[k]] = __builtin_popcount(mask) > 1;
 	}
 	for (i = 0; i < n; i++) {
-		int tries;
-
 		if (status[i] < 0)
 			continue;
 		st->orc_checked[conf[i]]++;
-		/*
-		 * Absent: a migration entry reads so in move_pages(2) (7.x):
-		 * the kernel's own compaction may be moving the page within
-		 * its node (node 2 is kept full). Asked again, a moment later.
-		 */
-		for (tries = 0; now[i] == -ENOENT && tries < 20; tries++) {
-			usleep(1000);
-			if (syscall(SYS_move_pages, cl->pid[t], 1, &pages[i], NULL, &now[i], 0))
-				break;
-		}
+		/* Absent: maybe in flight, the kernel's compaction moving it (node 2 is kept full). */
+		now[i] = pm_node_settled(cl->pid[t], pages[i], now[i]);
 		if (status[i] == now[i])
 			continue;
 		if (!st->orc_wrong[0] && !st->orc_wrong[1])

@@ -28,7 +28,40 @@
 #define MPOL_MF_MOVE_ALL	(1 << 2)
 #endif
 
-#define PM_PAGE		4096UL
+/*
+ * The running kernel's base page: 4 KiB on x86 and arm64's default kernel,
+ * 16 KiB on arm64-16k. Asked once: PM_PAGE is in every loop.
+ */
+static inline unsigned long pm_page_size(void)
+{
+	static unsigned long size;
+
+	if (!size)
+		size = sysconf(_SC_PAGESIZE);
+	return size;
+}
+
+#define PM_PAGE		pm_page_size()
+/*
+ * A PMD-mapped THP: one page table's worth of pages (PM_PAGE / 8 entries),
+ * 512 pages (2 MiB) with 4 KiB pages, 2048 pages (32 MiB) with 16 KiB.
+ */
+#define PM_THP_PAGES	(PM_PAGE / 8)
+#define PM_THP		(PM_PAGE * PM_THP_PAGES)
+
+/*
+ * The tests' hugetlb pages are 2 MiB whatever the base page (qemu/init
+ * reserves hugepages-2048kB on each node), so each mapping names that size:
+ * the default huge page is the PMD's, 32 MiB with 16 KiB pages (where a
+ * 2 MiB one is a run of contiguous PTEs), and none of those is reserved.
+ */
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT		26
+#endif
+#define PM_HUGE_2M		(2UL << 20)
+#define PM_HUGE_2M_PAGES	(PM_HUGE_2M / PM_PAGE)
+#define PM_MAP_HUGE_2M		(MAP_HUGETLB | (21 << MAP_HUGE_SHIFT))
+
 #define PM_SENTINEL	(-12345)
 /* The module's chunk (PM_CHUNK): a call above it reads its arrays again. */
 #define PM_CHUNK_ENTRIES	4096
@@ -170,20 +203,26 @@ static inline size_t pm_pattern_len(const char *p, size_t len, size_t mul)
 }
 
 /*
- * One 2 MiB hugetlb page, byte i (char)(i * 3) (pm_fill_pattern()), put on
- * node 0. NULL if none is reserved.
+ * One 2 MiB hugetlb page (PM_HUGE_2M), byte i (char)(i * 3)
+ * (pm_fill_pattern()), put on node 0. NULL if none is reserved.
  */
 static inline char *pm_map_hugetlb(void)
 {
-	char *p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	char *p = mmap(NULL, PM_HUGE_2M, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | PM_MAP_HUGE_2M, -1, 0);
 	int node = 0, status;
 
 	if (p == MAP_FAILED)
 		return NULL;
-	pm_fill_pattern(p, 2UL << 20, 3);
+	pm_fill_pattern(p, PM_HUGE_2M, 3);
 	pm_sys_move_pages(0, 1, (void **)&p, &node, &status, 0);
 	return p;
+}
+
+/* @p rounded up to a THP boundary (PM_THP), where a PMD can map a THP. */
+static inline char *pm_thp_align(void *p)
+{
+	return (char *)(((unsigned long)p + PM_THP - 1) & ~(PM_THP - 1));
 }
 
 /* A kernel without THP (PREEMPT_RT on 6.12) has no THP and no huge zero page. */
@@ -200,6 +239,26 @@ static inline int pm_node_of(void *addr)
 	if (pm_sys_move_pages(0, 1, &addr, NULL, &status, 0))
 		return -errno;
 	return status;
+}
+
+/*
+ * @pid's page at @addr, which a query just read as @st: asked again while
+ * it reads absent, for up to a second. A migration entry reads -ENOENT in
+ * move_pages(2), and the kernel's compaction may be moving the page within
+ * its node: kcompactd, or a THP fault compacting directly (with 16 KiB
+ * pages a THP is an order-11 block, and both run often). A page that stays
+ * absent is absent.
+ */
+static inline int pm_node_settled(int pid, void *addr, int st)
+{
+	int tries;
+
+	for (tries = 0; st == -ENOENT && tries < 500; tries++) {
+		usleep(2000);
+		if (pm_sys_move_pages(pid, 1, &addr, NULL, &st, 0))
+			return -errno;
+	}
+	return st;
 }
 
 static inline long pm_vmstat(const char *key)
@@ -283,7 +342,7 @@ static inline long pm_read_long(const char *path)
 }
 
 /*
- * khugepaged's collapses so far. A collapse copies a 2 MiB block's pages
+ * khugepaged's collapses so far. A collapse copies a THP block's pages
  * into a new THP on one node (the node most of them are on): it moves
  * pages as no status can say (a split THP's, as migrate_pages() splits a
  * THP whose target THP cannot be had) and maps a new page where the zero
@@ -322,7 +381,7 @@ static inline char *pm_fill_node(int fd, int node, size_t *n)
 	if (pm_set_hugepages(node, "100000"))
 		return NULL;
 	/* Its free pages and 64 MiB more: free memory can grow meanwhile (reclaim). */
-	*n = pm_node_free_kb(node) / 4 + 16384;
+	*n = (pm_node_free_kb(node) * 1024 + (64UL << 20)) / PM_PAGE;
 	filler = pm_map_anon(*n, 1);
 	if (!filler) {
 		pm_set_hugepages(node, PM_GUEST_HUGEPAGES);
