@@ -80,7 +80,11 @@ struct pm_call {
 	u64 span_next;
 	unsigned long span_left;
 	int span_node;
-	/* Such a folio running past the chunk, migrated: its pages in the next one moved too. */
+	/*
+	 * Such a folio running past the chunk, queued: the next chunk's
+	 * entries from carry_next for carry_node that find their page there
+	 * were moved by this call, not "already in place" (pm_carry_mark).
+	 */
 	u64 carry_next;
 	unsigned long carry_left;
 	int carry_node;

@@ -561,11 +561,26 @@ static inline void pm_walk_end(struct pm_walk *w, struct vm_area_struct *vma)
 		put_page(w->page);
 }
 
-/* follow_page() does not say at which level it found the page: one page. */
+/*
+ * follow_page() does not say at which level it found the page: a hugetlb
+ * page is mapped whole, a THP where a PMD leaf maps it (lookup.c). Then
+ * the pages after it share the answer as on 6.12 (seed.c's span), and a
+ * THP moved by one chunk is seen running into the next (pm_carry_mark).
+ */
+bool pm_pmd_maps_page(struct mm_struct *mm, unsigned long addr, struct page *page);
+
 static inline unsigned long pm_walk_span(const struct pm_walk *w, struct vm_area_struct *vma,
 					 unsigned long addr)
 {
-	return addr + PAGE_SIZE;
+	unsigned long end = addr + PAGE_SIZE;
+
+	if (!w->page || !PageCompound(w->page))
+		return end;
+	if (is_vm_hugetlb_page(vma))
+		end = ALIGN(addr + 1, huge_page_size(hstate_vma(vma)));
+	else if (pm_pmd_maps_page(vma->vm_mm, addr, w->page))
+		end = (addr & PMD_MASK) + PMD_SIZE;
+	return min(end, vma->vm_end);
 }
 #endif
 

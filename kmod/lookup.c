@@ -133,8 +133,9 @@ void pm_lookup_forget(struct pm_lookup_ctx *ctx)
 }
 
 /*
- * Find the PTE table that maps @addr in an anonymous VMA and keep it for
- * the addresses after it, as GUP-fast finds one: each level read once
+ * pm_pmd_read(): the PMD entry over @addr. pm_ptes_find(): the PTE table
+ * that maps @addr in an anonymous VMA, kept for the addresses after it,
+ * found as GUP-fast finds one: each level read once
  * and checked, the table then read under rcu_read_lock(). With the mmap
  * lock held nothing frees an anonymous VMA's page tables (collapsing them
  * into a THP takes the lock for writing), and a PMD that points to a
@@ -147,17 +148,13 @@ void pm_lookup_forget(struct pm_lookup_ctx *ctx)
  * the next entry from the pointer they are given, and the address of a
  * copy on the stack sent 6.12 arm64 into an unmapped page.
  */
-static bool pm_ptes_find(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
-			 unsigned long addr)
+static bool pm_pmd_read(struct mm_struct *mm, unsigned long addr, pmd_t *pmdval)
 {
 	pgd_t *pgd, pgdval;
 	p4d_t *p4d, p4dval;
 	pud_t *pud, pudval;
-	pmd_t pmdval;
 
-	if (!vma_is_anonymous(vma))
-		return false;
-	pgd = pgd_offset(ctx->mm, addr);
+	pgd = pgd_offset(mm, addr);
 	pgdval = READ_ONCE(*pgd);
 	if (pgd_none(pgdval) || pgd_bad(pgdval))
 		return false;
@@ -169,7 +166,17 @@ static bool pm_ptes_find(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
 	pudval = READ_ONCE(*pud);
 	if (pud_none(pudval) || !pud_present(pudval) || pud_leaf(pudval) || pud_bad(pudval))
 		return false;
-	pmdval = READ_ONCE(*pmd_offset_lockless(pud, pudval, addr));
+	*pmdval = READ_ONCE(*pmd_offset_lockless(pud, pudval, addr));
+	return true;
+}
+
+static bool pm_ptes_find(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
+			 unsigned long addr)
+{
+	pmd_t pmdval;
+
+	if (!vma_is_anonymous(vma) || !pm_pmd_read(ctx->mm, addr, &pmdval))
+		return false;
 	if (!pmd_present(pmdval) || pmd_leaf(pmdval) || pmd_bad(pmdval))
 		return false;
 	rcu_read_lock();
@@ -178,6 +185,17 @@ static bool pm_ptes_find(struct pm_lookup_ctx *ctx, struct vm_area_struct *vma,
 	ctx->ptes_end = min((addr & PMD_MASK) + PMD_SIZE, vma->vm_end);
 	return true;
 }
+
+#ifndef PM_HAVE_FOLIO_WALK
+/* 6.1: does a PMD leaf map @page (a THP's) at @addr? Read as pm_ptes_find() reads it. */
+bool pm_pmd_maps_page(struct mm_struct *mm, unsigned long addr, struct page *page)
+{
+	pmd_t pmdval;
+
+	return pm_pmd_read(mm, addr, &pmdval) && pmd_present(pmdval) && pmd_leaf(pmdval) &&
+	       pmd_pfn(pmdval) + ((addr & ~PMD_MASK) >> PAGE_SHIFT) == page_to_pfn(page);
+}
+#endif
 
 /*
  * The query's common case without a locked walk: an ordinary page mapped

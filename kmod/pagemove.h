@@ -49,6 +49,7 @@ struct pm_page {
 	u32 follow;		/* PM_FOLLOW: the entry whose request the page follows */
 	bool lru_busy;		/* -EBUSY because LRU isolation failed */
 	bool thp;		/* the folio is large and not hugetlb */
+	bool carried;		/* seed: in place where the previous chunk moved it (seed.c) */
 	/*
 	 * End of the leaf mapping that maps ->folio whole at this address (a
 	 * PMD-mapped THP, a hugetlb page), or the next page: the pages up to

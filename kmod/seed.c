@@ -206,7 +206,8 @@ static void pm_settle_whole(struct pm_call *c, struct pm_seen *s)
 		for (j = s->first; j != PM_NONE; j = c->pg[j].next)
 			c->pg[j] = (struct pm_page){ .verdict = PM_STATUS, .status = nid,
 						     .folio = folio, .nid = nid,
-						     .page = c->pg[j].page, .next = c->pg[j].next };
+						     .page = c->pg[j].page, .next = c->pg[j].next,
+						     .carried = c->pg[j].carried };
 		return;
 	}
 	list_move_tail(&folio->lru, &c->lists[node]);
@@ -443,20 +444,26 @@ static bool pm_span_take(struct pm_call *c, unsigned int j, struct pm_page *p)
 }
 
 /*
- * The pages of a folio that the previous chunk migrated whole and that run
- * into this chunk were moved by this call: so they are reported (moved,
- * not "already in place"), without a lookup.
+ * The pages of a folio that the previous chunk queued whole and that run
+ * into this chunk: each is looked up like any other (one walk for a
+ * PMD-mapped THP or a hugetlb page, the rest shares it), so its status is
+ * where the page is now: a split by the migration (pages that did not
+ * move, the zero page) and a later entry of this chunk asking for another
+ * node (a conflict in this chunk's folio table) are seen. One found on
+ * the node it was moved to is reported moved, not "already in place".
  */
-static bool pm_carry_take(struct pm_call *c, unsigned int j, struct pm_page *p)
+static void pm_carry_mark(struct pm_call *c, unsigned int j, struct pm_page *p)
 {
-	if (!c->carry_left || c->addr[j] != c->carry_next || c->node[j] != c->carry_node) {
+	p->carried = false;
+	if (!c->carry_left)
+		return;
+	if (c->addr[j] != c->carry_next || c->node[j] != c->carry_node) {
 		c->carry_left = 0;
-		return false;
+		return;
 	}
-	*p = (struct pm_page){ .verdict = PM_SAME_FOLIO };
 	c->carry_left--;
 	c->carry_next += PAGE_SIZE;
-	return true;
+	p->carried = p->verdict == PM_STATUS && p->status == c->node[j];
 }
 
 /* Look up and isolate the chunk's entries, under the mmap lock. */
@@ -483,9 +490,8 @@ static int pm_collect_seed(struct pm_call *c)
 		}
 		/* The previous chunk's last THP, its next page asked for another node? */
 		brk = j == 0 && c->tail_nr && c->addr[j] == c->tail_next && node != c->tail_node;
-		if (pm_carry_take(c, j, p))
-			continue;
 		if (c->locked && pm_span_take(c, j, p)) {
+			pm_carry_mark(c, j, p);
 			pm_seen_add(c, j);
 			continue;
 		}
@@ -498,6 +504,7 @@ static int pm_collect_seed(struct pm_call *c)
 		}
 		pm_lock(c);
 		pm_lookup_isolate(c, c->addr[j], node, &c->lists[node], p);
+		pm_carry_mark(c, j, p);
 		if (p->folio)
 			pm_seen_add(c, j);
 		if (brk && p->verdict == PM_QUEUED && p->thp && p->page &&
@@ -510,7 +517,7 @@ static int pm_collect_seed(struct pm_call *c)
 		}
 		pm_span_start(c, j, p);
 	}
-	/* A folio queued whole that runs past the chunk: see pm_carry_take(). */
+	/* A folio queued whole that runs past the chunk: see pm_carry_mark(). */
 	c->carry_left = c->span.verdict == PM_SAME_FOLIO ? c->span_left : 0;
 	c->carry_next = c->span_next;
 	c->carry_node = c->span_node;
@@ -569,7 +576,8 @@ static void pm_report_seed(struct pm_call *c)
 		struct pm_page *p = &c->pg[j];
 		int st;
 
-		if (p->verdict == PM_QUEUED || p->verdict == PM_SAME_FOLIO) {
+		if (p->verdict == PM_QUEUED || p->verdict == PM_SAME_FOLIO ||
+		    (p->verdict == PM_STATUS && p->carried && p->status == c->node[j])) {
 			c->status[j] = c->node[j];
 			c->nr_moved++;
 			c->nr_queued++;
@@ -738,9 +746,6 @@ long pm_move_seed(struct pm_call *c)
 		if (c->thp_split)
 			pm_verify_thp_split(c);
 		pm_report_seed(c);
-		/* The carried folio must have moved: the chunk's last entry says. */
-		if (c->carry_left && c->pg[c->nr - 1].verdict == PM_STATUS)
-			c->carry_left = 0;
 		if ((!c->range || c->ustatus) &&
 		    copy_to_user(c->ustatus + base, c->status, c->nr * sizeof(s32)))
 			return -EFAULT;

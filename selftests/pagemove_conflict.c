@@ -10,6 +10,10 @@
  *   - a THP asked for one node stays whole;
  *   - a THP whose pages fall in two chunks of 4096 entries, a different
  *     node on each side;
+ *   - a huge page (THP, hugetlb) moved whole by one chunk's last entries,
+ *     its other pages named by the next chunk, its head there for another
+ *     node; and a THP the migration itself split (no THP free on the
+ *     target) at a chunk's end: the next chunk's entries tell the truth;
  *   - a hugetlb page named by its head and a tail for different nodes:
  *     the last entry wins;
  *   - one address twice, adjacent and 5000 entries apart, for different
@@ -20,8 +24,8 @@
 #include "kselftest_harness.h"
 #include "pm_test.h"
 
-#define THP (2UL << 20)
-#define THP_PAGES 512
+#define THP		PM_THP
+#define THP_PAGES	PM_THP_PAGES
 
 FIXTURE(cf)
 {
@@ -81,7 +85,7 @@ static long pm_oracle(struct __test_metadata *_metadata, unsigned long n, void *
 	return wrong;
 }
 
-/* A PMD-aligned THP of @nthp * 2 MiB, pattern-filled, on @node; NULL without THP. */
+/* @nthp PMD-aligned THPs (PM_THP each), pattern-filled, on @node; NULL without THP. */
 static char *pm_thp(size_t nthp, int node, void **map, size_t *maplen)
 {
 	size_t len = (nthp + 1) * THP;
@@ -90,7 +94,7 @@ static char *pm_thp(size_t nthp, int node, void **map, size_t *maplen)
 
 	if (p == MAP_FAILED)
 		return NULL;
-	a = (char *)(((unsigned long)p + THP - 1) & ~(THP - 1));
+	a = pm_thp_align(p);
 	madvise(a, nthp * THP, MADV_HUGEPAGE);
 	pm_fill_pattern(a, nthp * THP, 13);
 	if (pm_place(a, nthp * THP_PAGES, node)) {
@@ -181,8 +185,8 @@ TEST_F(cf, thp_asked_for_one_node_moves_whole)
 }
 
 /*
- * A THP whose first 256 pages end one chunk of 4096 entries (for node 1)
- * and whose last 256 begin the next (for node 2).
+ * A THP whose first half ends one chunk of 4096 entries (for node 1) and
+ * whose second half begins the next (for node 2).
  */
 TEST_F(cf, thp_across_a_chunk_with_a_node_each_side)
 {
@@ -256,8 +260,8 @@ TEST_F(cf, hugetlb_head_and_tail_for_two_nodes_last_wins)
 	EXPECT_EQ(1, status[0]);
 	EXPECT_EQ(1, status[1]);
 	EXPECT_EQ(1, r.nr_in_place);
-	EXPECT_EQ(2UL << 20, pm_pattern_len(p, 2UL << 20, 3));
-	munmap(p, 2UL << 20);
+	EXPECT_EQ(PM_HUGE_2M, pm_pattern_len(p, PM_HUGE_2M, 3));
+	munmap(p, PM_HUGE_2M);
 }
 
 /* One page named twice, @gap entries apart (other pages between). */
@@ -318,6 +322,161 @@ TEST_F(cf, same_address_twice_first_stays_last_wins)
 TEST_F(cf, same_address_twice_for_one_node_both_moved)
 {
 	pm_twice(_metadata, self->fd, 1, 1, 1);
+}
+
+/*
+ * Across a chunk: a huge page queued whole by a chunk's last entries (its
+ * pages 8.. for node 1), the rest of its pages named in the next chunk for
+ * node 1 too, and then its head asked for node 2 in that chunk. The next
+ * chunk's entries must say where their pages end: a THP is split there
+ * (the head alone goes to node 2), a hugetlb page follows its last entry
+ * (to node 2; every other entry reports node 2, the first chunk's too).
+ */
+static void pm_moved_then_elsewhere(struct __test_metadata *_metadata, int fd, int thp)
+{
+	size_t hp = thp ? THP_PAGES : PM_HUGE_2M_PAGES, k1 = 20, k2 = hp - k1 - 8;
+	size_t lead = PM_CHUNK_ENTRIES - k1, n = lead + k1 + k2 + 1, i, maplen = 0;
+	void **pages = malloc(n * sizeof(void *)), *map = NULL;
+	int *nodes = malloc(n * sizeof(int)), *status = malloc(n * sizeof(int));
+	int *before = malloc(n * sizeof(int));
+	char *base = pm_map_anon(lead, 1), *h;
+	struct pagemove_move r;
+
+	if (thp && !pm_have_thp())
+		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
+	h = thp ? pm_thp(1, 0, &map, &maplen) : pm_map_hugetlb();
+	if (!thp && !h)
+		SKIP(return, "no huge pages reserved");
+	ASSERT_NE(NULL, h);
+	ASSERT_NE(NULL, base);
+	ASSERT_EQ(0, pm_place(base, lead, 0));
+	ASSERT_EQ(0, pm_node_of(h));
+	for (i = 0; i < lead; i++) {
+		pages[i] = base + i * PM_PAGE;
+		nodes[i] = 0;
+	}
+	for (i = 0; i < k1 + k2; i++) {
+		pages[lead + i] = h + (8 + i) * PM_PAGE;
+		nodes[lead + i] = 1;
+	}
+	pages[n - 1] = h;
+	nodes[n - 1] = 2;
+	pm_fill_int(status, n, PM_SENTINEL);
+	pm_nodes_of(n, pages, before);
+	ASSERT_EQ(0, pm_move(fd, 0, n, pages, nodes, status, 0, &r));
+	EXPECT_EQ(0, pm_oracle(_metadata, n, pages, nodes, status, before, &r));
+	EXPECT_EQ(2, pm_node_of(h));
+	if (thp) {
+		/* Each page where its own entry asked. */
+		for (i = lead; i < n; i++)
+			EXPECT_EQ(nodes[i], status[i]) TH_LOG("entry %zu", i);
+		EXPECT_EQ(THP, pm_pattern_len(h, THP, 13));
+		munmap(map, maplen);
+	} else {
+		for (i = lead; i < n; i++)
+			EXPECT_EQ(2, status[i]) TH_LOG("entry %zu", i);
+		EXPECT_EQ(1, r.nr_moved);
+		EXPECT_EQ(PM_HUGE_2M, pm_pattern_len(h, PM_HUGE_2M, 3));
+		munmap(h, PM_HUGE_2M);
+	}
+	EXPECT_TRUE(pm_check_data(base, lead));
+	munmap(base, lead * PM_PAGE);
+	free(pages);
+	free(nodes);
+	free(status);
+	free(before);
+}
+
+TEST_F(cf, thp_moved_by_one_chunk_asked_elsewhere_by_the_next)
+{
+	pm_moved_then_elsewhere(_metadata, self->fd, 1);
+}
+
+TEST_F(cf, hugetlb_moved_by_one_chunk_asked_elsewhere_by_the_next)
+{
+	pm_moved_then_elsewhere(_metadata, self->fd, 0);
+}
+
+/*
+ * Across a chunk: a THP queued whole by a chunk's last 20 entries, for
+ * node 2 where no THP is free (filled, every other page given back, the
+ * filler mlocked and kept from compaction, any 2 MiB block free then
+ * taken by huge pages): migrate_pages() splits it
+ * and moves its pages one by one, and since 6.12 maps its zero-filled
+ * pages (every eighth here) to the shared zero page. Its other pages,
+ * named in the next chunk, must say so: the zero page's -EFAULT, node 2
+ * for a page there, and a page that did not move is moved by that chunk.
+ */
+TEST_F(cf, thp_split_by_its_migration_across_a_chunk)
+{
+	size_t lead = PM_CHUNK_ENTRIES - 20, n = lead + THP_PAGES, i, fn, maplen, onto2 = 0;
+	void **pages = malloc(n * sizeof(void *)), *map;
+	int *nodes = malloc(n * sizeof(int)), *status = malloc(n * sizeof(int));
+	int *before = malloc(n * sizeof(int));
+	char *base = pm_map_anon(lead, 1), *filler, *a, unevictable[16] = "";
+	const char *knob = "/proc/sys/vm/compact_unevictable_allowed";
+	long split;
+	struct pagemove_move r;
+	FILE *f;
+
+	if (!pm_have_thp())
+		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
+	ASSERT_NE(NULL, base);
+	ASSERT_EQ(0, pm_place(base, lead, 0));
+	a = pm_thp(1, 0, &map, &maplen);
+	ASSERT_NE(NULL, a);
+	for (i = 0; i < THP_PAGES; i += 8)
+		memset(a + i * PM_PAGE, 0, PM_PAGE);
+	f = fopen(knob, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(unevictable, sizeof(unevictable), f));
+	fclose(f);
+	ASSERT_EQ(0, pm_write_file(knob, "0"));
+	filler = pm_fill_node(self->fd, 2, &fn);
+	ASSERT_NE(NULL, filler);
+	ASSERT_EQ(0, mlock(filler, fn * PM_PAGE));
+	for (i = 0; i < fn; i += 2)
+		if (pm_node_of(filler + i * PM_PAGE) == 2) {
+			munmap(filler + i * PM_PAGE, PM_PAGE);
+			onto2++;
+		}
+	/* And any 2 MiB of it free since, taken by huge pages: no THP can be had there. */
+	ASSERT_EQ(0, pm_set_hugepages(2, "100000"));
+	TH_LOG("node2 full, %zu pages given back one by one: %ld kB free", onto2,
+	       pm_node_free_kb(2));
+	for (i = 0; i < lead; i++) {
+		pages[i] = base + i * PM_PAGE;
+		nodes[i] = 0;
+	}
+	for (i = 0; i < THP_PAGES; i++) {
+		pages[lead + i] = a + i * PM_PAGE;
+		nodes[lead + i] = 2;
+	}
+	pm_fill_int(status, n, PM_SENTINEL);
+	pm_nodes_of(n, pages, before);
+	split = pm_vmstat("thp_migration_split");
+	ASSERT_EQ(0, pm_move(self->fd, 0, n, pages, nodes, status, 0, &r));
+	split = pm_vmstat("thp_migration_split") - split;
+	EXPECT_EQ(0, pm_oracle(_metadata, n, pages, nodes, status, before, &r));
+	pm_unfill_node(2, filler, fn);
+	pm_write_file(knob, unevictable);
+	/* What the test is about: the migration split the THP. */
+	EXPECT_LT(0, split);
+	for (i = lead; i < n; i++)
+		EXPECT_TRUE(status[i] == 2 || status[i] == -EFAULT || status[i] == -ENOMEM)
+			TH_LOG("entry %zu: %d", i, status[i]);
+	/* No byte changed: the zero-filled pages read zeros, the others their pattern. */
+	for (i = 0; i < THP; i++)
+		if (a[i] != (i / PM_PAGE % 8 ? (char)(i * 13) : 0))
+			break;
+	EXPECT_EQ(THP, i);
+	munmap(map, maplen);
+	EXPECT_TRUE(pm_check_data(base, lead));
+	munmap(base, lead * PM_PAGE);
+	free(pages);
+	free(nodes);
+	free(status);
+	free(before);
 }
 
 TEST_HARNESS_MAIN
