@@ -97,7 +97,10 @@ for s in $series; do
 		total_f=$((total_f + 1))
 		continue
 	fi
-	echo "check: $abi: booting, running the selftests${filter:+ ($filter)}"
+	# A series may run a named subset of the suites (K_<series>_SUITES).
+	tests=$filter
+	[ -n "$filter" ] || [ -n "${PAGEMOVE_ALL_SUITES:-}" ] || tests=$(sed -n "s/^K_${s}_SUITES=//p" "${PAGEMOVE_KERNELS_CONF:-$HERE/kernels.conf}")
+	echo "check: $abi: booting, running the selftests${tests:+ ($tests)}"
 	rc=0
 	# The test-only helper filesystem, built beside pagemove.ko for this kernel.
 	if ! make -s -C "$ROOT" module KVER="$abi" >&2; then
@@ -107,7 +110,7 @@ for s in $series; do
 	fi
 	"$HERE/run.sh" -q -k "$s" -o "$out" -t "${PAGEMOVE_TIMEOUT:-1500}" "${files[@]}" "${envs[@]}" \
 		-f "$ROOT/build/$abi/kmod/pm_testfs.ko:/lib/pagemove/pm_testfs.ko" \
-		-- /opt/pagemove/run_tests.sh $filter || rc=$?
+		-- /opt/pagemove/run_tests.sh $tests || rc=$?
 	# The verdict port is a tty: strip its carriage returns.
 	tr -d '\r' < "$out/result.txt" > "$out/verdict.txt" 2>/dev/null
 	res=$out/verdict.txt
@@ -133,7 +136,9 @@ for s in $series; do
 	0) why= ;;
 	*) why=" (exit $rc)" ;;
 	esac
-	summary+=("$abi: $verdict  pass=$p fail=$f skip=$sk$why  log: ${out#$ROOT/}/console.log")
+	sub=
+	[ -n "$filter" ] || [ -z "$tests" ] || sub=" (suites: $tests)"
+	summary+=("$abi: $verdict  pass=$p fail=$f skip=$sk$sub$why  log: ${out#$ROOT/}/console.log")
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + sk))
 done
 

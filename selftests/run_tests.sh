@@ -4,10 +4,17 @@
 # the totals to the host's verdict port (qemu/init's PAGEMOVE_VERDICT:
 # /dev/ttyS1 on x86, /dev/hvc0 on arm64); "success" only when
 # every test passed.
-#   run_tests.sh [BINARY | BINARY:TEST | TEST]
+#   run_tests.sh [BINARY | BINARY:TEST | TEST | BINARY BINARY...]
+# Several binaries: those suites whole, then the checks after a whole run
+# (a series' named subset, K_<series>_SUITES in qemu/kernels.conf).
 # (busybox sh: POSIX only)
 dir=$(dirname "$0")
 filter=${1:-}
+suites=
+if [ $# -gt 1 ]; then
+	suites=" $* "
+	filter=
+fi
 report=${PAGEMOVE_VERDICT:-/dev/ttyS1}
 [ -c "$report" ] || report=/dev/null
 
@@ -15,6 +22,10 @@ pass=0 fail=0 skip=0
 for bin in "$dir"/pagemove_*; do
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin")
+	case $suites in
+	""|*" $name "*) ;;
+	*) continue ;;
+	esac
 	args=
 	case $filter in
 	"") ;;
