@@ -20,6 +20,13 @@
 set -euo pipefail
 ko=$1
 
+# Fails the check: a headline, then the offending lines (if any), indented.
+fail() { # HEADLINE [LINES]
+	echo "check-calls: $ko $1" >&2
+	[ -z "${2:-}" ] || echo "$2" | sed 's/^/check-calls:   /' >&2
+	exit 1
+}
+
 if LC_ALL=C readelf -h "$ko" | grep -q 'Machine:.*AArch64'; then
 	od=aarch64-linux-gnu-objdump
 	command -v $od >/dev/null || { echo "check-calls: $od is needed (binutils-aarch64-linux-gnu)" >&2; exit 1; }
@@ -39,15 +46,9 @@ if LC_ALL=C readelf -h "$ko" | grep -q 'Machine:.*AArch64'; then
 	keys=$(grep -c ' __SCK__' <<<"$sites" || true)
 	other=$(grep -v ' __SCK__' <<<"$sites" | grep -v '^<pm_symbols_resolve> register ' || true)
 	bti=$(LC_ALL=C readelf -n "$ko" | sed -n 's/.*AArch64 feature: //p' | head -n1)
-	if [ -n "$other" ]; then
-		echo "check-calls: $ko has indirect branches that are not static calls:" >&2
-		echo "$other" | sed 's/^/check-calls:   /' >&2
-		exit 1
-	fi
-	if ! grep -q ' __SCK__pm_call_migrate_pages$' <<<"$sites"; then
-		echo "check-calls: $ko does not call migrate_pages through its static call" >&2
-		exit 1
-	fi
+	[ -z "$other" ] || fail "has indirect branches that are not static calls:" "$other"
+	grep -q ' __SCK__pm_call_migrate_pages$' <<<"$sites" ||
+		fail "does not call migrate_pages through its static call"
 	[ -z "${PAGEMOVE_CHECK_CALLS_VERBOSE:-}" ] ||
 		echo "check-calls: arm64: $n indirect branches, $keys through static-call keys," \
 		     "$((n - keys)) the kprobe's kallsyms_lookup_name; branch protection: ${bti:-none}" >&2
@@ -65,12 +66,6 @@ bad=$(awk '
 	/^ +[0-9a-f]+:\t(call|jmp)[a-z]* +\*/ { pending = fn ": " $0 }
 	END { if (pending != "") print pending }
 ' <<<"$dis")
-if [ -n "$bad" ]; then
-	echo "check-calls: $ko has indirect calls (they fault under IBT on sealed functions):" >&2
-	echo "$bad" | sed 's/^/check-calls:   /' >&2
-	exit 1
-fi
-if ! grep -q '__SCT__pm_call_migrate_pages' <<<"$dis"; then
-	echo "check-calls: $ko does not call migrate_pages through its static call" >&2
-	exit 1
-fi
+[ -z "$bad" ] || fail "has indirect calls (they fault under IBT on sealed functions):" "$bad"
+grep -q '__SCT__pm_call_migrate_pages' <<<"$dis" ||
+	fail "does not call migrate_pages through its static call"

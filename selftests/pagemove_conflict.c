@@ -111,6 +111,59 @@ static void pm_nodes_of(unsigned long n, void **pages, int *out)
 	pm_sys_move_pages(0, n, pages, NULL, out, 0);
 }
 
+/*
+ * A call of @n entries across a chunk: the first @lead name base pages of
+ * their own (pm_map_anon's data, on node 0) for @lead_node, the rest are
+ * the test's; then pm_entries_move() makes the call and runs the oracle.
+ */
+struct pm_entries {
+	size_t n, lead;
+	void **pages;
+	int *nodes, *status, *before;
+	char *base;
+};
+
+static int pm_entries_start(struct pm_entries *e, size_t lead, size_t n, int lead_node)
+{
+	size_t i;
+
+	e->n = n;
+	e->lead = lead;
+	e->pages = malloc(n * sizeof(void *));
+	e->nodes = malloc(n * sizeof(int));
+	e->status = malloc(n * sizeof(int));
+	e->before = malloc(n * sizeof(int));
+	e->base = pm_map_anon(lead, 1);
+	if (!e->pages || !e->nodes || !e->status || !e->before || !e->base ||
+	    pm_place(e->base, lead, 0))
+		return -1;
+	for (i = 0; i < lead; i++) {
+		e->pages[i] = e->base + i * PM_PAGE;
+		e->nodes[i] = lead_node;
+	}
+	pm_fill_int(e->status, n, PM_SENTINEL);
+	return 0;
+}
+
+static void pm_entries_move(struct __test_metadata *_metadata, int fd, struct pm_entries *e,
+			    struct pagemove_move *r)
+{
+	pm_nodes_of(e->n, e->pages, e->before);
+	ASSERT_EQ(0, pm_move(fd, 0, e->n, e->pages, e->nodes, e->status, 0, r));
+	EXPECT_EQ(0, pm_oracle(_metadata, e->n, e->pages, e->nodes, e->status, e->before, r));
+}
+
+/* The lead pages' bytes unchanged; everything given back. */
+static void pm_entries_end(struct __test_metadata *_metadata, struct pm_entries *e)
+{
+	EXPECT_TRUE(pm_check_data(e->base, e->lead));
+	munmap(e->base, e->lead * PM_PAGE);
+	free(e->pages);
+	free(e->nodes);
+	free(e->status);
+	free(e->before);
+}
+
 /* @ntargets nodes cycled over the pages of @nthp THPs starting on @from. */
 static void pm_thp_cycle(struct __test_metadata *_metadata, int fd, size_t nthp, int from,
 			 int ntargets)
@@ -190,41 +243,28 @@ TEST_F(cf, thp_asked_for_one_node_moves_whole)
  */
 TEST_F(cf, thp_across_a_chunk_with_a_node_each_side)
 {
-	size_t lead = PM_CHUNK_ENTRIES - THP_PAGES / 2, n = lead + THP_PAGES, i, maplen;
-	void **pages = malloc(n * sizeof(void *)), *map;
-	int *nodes = malloc(n * sizeof(int)), *status = malloc(n * sizeof(int));
-	int *before = malloc(n * sizeof(int));
-	char *base = pm_map_anon(lead, 1), *a;
+	size_t lead = PM_CHUNK_ENTRIES - THP_PAGES / 2, i, maplen;
+	struct pm_entries e;
 	struct pagemove_move r;
+	void *map;
+	char *a;
 
 	if (!pm_have_thp())
 		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
-	ASSERT_NE(NULL, base);
-	ASSERT_EQ(0, pm_place(base, lead, 0));
+	ASSERT_EQ(0, pm_entries_start(&e, lead, lead + THP_PAGES, 1));
 	a = pm_thp(1, 0, &map, &maplen);
 	ASSERT_NE(NULL, a);
-	for (i = 0; i < lead; i++) {
-		pages[i] = base + i * PM_PAGE;
-		nodes[i] = 1;
-	}
 	for (i = 0; i < THP_PAGES; i++) {
-		pages[lead + i] = a + i * PM_PAGE;
-		nodes[lead + i] = i < THP_PAGES / 2 ? 1 : 2;
+		e.pages[lead + i] = a + i * PM_PAGE;
+		e.nodes[lead + i] = i < THP_PAGES / 2 ? 1 : 2;
 	}
-	pm_nodes_of(n, pages, before);
-	ASSERT_EQ(0, pm_move(self->fd, 0, n, pages, nodes, status, 0, &r));
-	EXPECT_EQ(0, pm_oracle(_metadata, n, pages, nodes, status, before, &r));
+	pm_entries_move(_metadata, self->fd, &e, &r);
 	/* The rule: each page where its own entry asked, on both sides. */
-	for (i = 0; i < n; i++)
-		EXPECT_EQ(nodes[i], status[i]) TH_LOG("entry %zu", i);
+	for (i = 0; i < e.n; i++)
+		EXPECT_EQ(e.nodes[i], e.status[i]) TH_LOG("entry %zu", i);
 	EXPECT_EQ(THP, pm_pattern_len(a, THP, 13));
-	EXPECT_TRUE(pm_check_data(base, lead));
 	munmap(map, maplen);
-	munmap(base, lead * PM_PAGE);
-	free(pages);
-	free(nodes);
-	free(status);
-	free(before);
+	pm_entries_end(_metadata, &e);
 }
 
 /* A hugetlb page cannot be split: the last entry that names it wins. */
@@ -336,11 +376,10 @@ static void pm_moved_then_elsewhere(struct __test_metadata *_metadata, int fd, i
 {
 	size_t hp = thp ? THP_PAGES : PM_HUGE_2M_PAGES, k1 = 20, k2 = hp - k1 - 8;
 	size_t lead = PM_CHUNK_ENTRIES - k1, n = lead + k1 + k2 + 1, i, maplen = 0;
-	void **pages = malloc(n * sizeof(void *)), *map = NULL;
-	int *nodes = malloc(n * sizeof(int)), *status = malloc(n * sizeof(int));
-	int *before = malloc(n * sizeof(int));
-	char *base = pm_map_anon(lead, 1), *h;
+	struct pm_entries e;
 	struct pagemove_move r;
+	void *map = NULL;
+	char *h;
 
 	if (thp && !pm_have_thp())
 		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
@@ -348,43 +387,30 @@ static void pm_moved_then_elsewhere(struct __test_metadata *_metadata, int fd, i
 	if (!thp && !h)
 		SKIP(return, "no huge pages reserved");
 	ASSERT_NE(NULL, h);
-	ASSERT_NE(NULL, base);
-	ASSERT_EQ(0, pm_place(base, lead, 0));
 	ASSERT_EQ(0, pm_node_of(h));
-	for (i = 0; i < lead; i++) {
-		pages[i] = base + i * PM_PAGE;
-		nodes[i] = 0;
-	}
+	ASSERT_EQ(0, pm_entries_start(&e, lead, n, 0));
 	for (i = 0; i < k1 + k2; i++) {
-		pages[lead + i] = h + (8 + i) * PM_PAGE;
-		nodes[lead + i] = 1;
+		e.pages[lead + i] = h + (8 + i) * PM_PAGE;
+		e.nodes[lead + i] = 1;
 	}
-	pages[n - 1] = h;
-	nodes[n - 1] = 2;
-	pm_fill_int(status, n, PM_SENTINEL);
-	pm_nodes_of(n, pages, before);
-	ASSERT_EQ(0, pm_move(fd, 0, n, pages, nodes, status, 0, &r));
-	EXPECT_EQ(0, pm_oracle(_metadata, n, pages, nodes, status, before, &r));
+	e.pages[n - 1] = h;
+	e.nodes[n - 1] = 2;
+	pm_entries_move(_metadata, fd, &e, &r);
 	EXPECT_EQ(2, pm_node_of(h));
 	if (thp) {
 		/* Each page where its own entry asked. */
 		for (i = lead; i < n; i++)
-			EXPECT_EQ(nodes[i], status[i]) TH_LOG("entry %zu", i);
+			EXPECT_EQ(e.nodes[i], e.status[i]) TH_LOG("entry %zu", i);
 		EXPECT_EQ(THP, pm_pattern_len(h, THP, 13));
 		munmap(map, maplen);
 	} else {
 		for (i = lead; i < n; i++)
-			EXPECT_EQ(2, status[i]) TH_LOG("entry %zu", i);
+			EXPECT_EQ(2, e.status[i]) TH_LOG("entry %zu", i);
 		EXPECT_EQ(1, r.nr_moved);
 		EXPECT_EQ(PM_HUGE_2M, pm_pattern_len(h, PM_HUGE_2M, 3));
 		munmap(h, PM_HUGE_2M);
 	}
-	EXPECT_TRUE(pm_check_data(base, lead));
-	munmap(base, lead * PM_PAGE);
-	free(pages);
-	free(nodes);
-	free(status);
-	free(before);
+	pm_entries_end(_metadata, &e);
 }
 
 TEST_F(cf, thp_moved_by_one_chunk_asked_elsewhere_by_the_next)
@@ -409,24 +435,26 @@ TEST_F(cf, hugetlb_moved_by_one_chunk_asked_elsewhere_by_the_next)
  */
 TEST_F(cf, thp_split_by_its_migration_across_a_chunk)
 {
-	size_t lead = PM_CHUNK_ENTRIES - 20, n = lead + THP_PAGES, i, fn, maplen, onto2 = 0;
-	void **pages = malloc(n * sizeof(void *)), *map;
-	int *nodes = malloc(n * sizeof(int)), *status = malloc(n * sizeof(int));
-	int *before = malloc(n * sizeof(int));
-	char *base = pm_map_anon(lead, 1), *filler, *a, unevictable[16] = "";
+	size_t lead = PM_CHUNK_ENTRIES - 20, i, fn, maplen, onto2 = 0;
 	const char *knob = "/proc/sys/vm/compact_unevictable_allowed";
-	long split;
+	char *filler, *a, unevictable[16] = "";
+	struct pm_entries e;
 	struct pagemove_move r;
+	void *map;
+	long split;
 	FILE *f;
 
 	if (!pm_have_thp())
 		SKIP(return, "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE=n, as PREEMPT_RT)");
-	ASSERT_NE(NULL, base);
-	ASSERT_EQ(0, pm_place(base, lead, 0));
+	ASSERT_EQ(0, pm_entries_start(&e, lead, lead + THP_PAGES, 0));
 	a = pm_thp(1, 0, &map, &maplen);
 	ASSERT_NE(NULL, a);
 	for (i = 0; i < THP_PAGES; i += 8)
 		memset(a + i * PM_PAGE, 0, PM_PAGE);
+	for (i = 0; i < THP_PAGES; i++) {
+		e.pages[lead + i] = a + i * PM_PAGE;
+		e.nodes[lead + i] = 2;
+	}
 	f = fopen(knob, "r");
 	ASSERT_NE(NULL, f);
 	ASSERT_NE(NULL, fgets(unevictable, sizeof(unevictable), f));
@@ -444,39 +472,23 @@ TEST_F(cf, thp_split_by_its_migration_across_a_chunk)
 	ASSERT_EQ(0, pm_set_hugepages(2, "100000"));
 	TH_LOG("node2 full, %zu pages given back one by one: %ld kB free", onto2,
 	       pm_node_free_kb(2));
-	for (i = 0; i < lead; i++) {
-		pages[i] = base + i * PM_PAGE;
-		nodes[i] = 0;
-	}
-	for (i = 0; i < THP_PAGES; i++) {
-		pages[lead + i] = a + i * PM_PAGE;
-		nodes[lead + i] = 2;
-	}
-	pm_fill_int(status, n, PM_SENTINEL);
-	pm_nodes_of(n, pages, before);
 	split = pm_vmstat("thp_migration_split");
-	ASSERT_EQ(0, pm_move(self->fd, 0, n, pages, nodes, status, 0, &r));
+	pm_entries_move(_metadata, self->fd, &e, &r);
 	split = pm_vmstat("thp_migration_split") - split;
-	EXPECT_EQ(0, pm_oracle(_metadata, n, pages, nodes, status, before, &r));
 	pm_unfill_node(2, filler, fn);
 	pm_write_file(knob, unevictable);
 	/* What the test is about: the migration split the THP. */
 	EXPECT_LT(0, split);
-	for (i = lead; i < n; i++)
-		EXPECT_TRUE(status[i] == 2 || status[i] == -EFAULT || status[i] == -ENOMEM)
-			TH_LOG("entry %zu: %d", i, status[i]);
+	for (i = lead; i < e.n; i++)
+		EXPECT_TRUE(e.status[i] == 2 || e.status[i] == -EFAULT || e.status[i] == -ENOMEM)
+			TH_LOG("entry %zu: %d", i, e.status[i]);
 	/* No byte changed: the zero-filled pages read zeros, the others their pattern. */
 	for (i = 0; i < THP; i++)
 		if (a[i] != (i / PM_PAGE % 8 ? (char)(i * 13) : 0))
 			break;
 	EXPECT_EQ(THP, i);
 	munmap(map, maplen);
-	EXPECT_TRUE(pm_check_data(base, lead));
-	munmap(base, lead * PM_PAGE);
-	free(pages);
-	free(nodes);
-	free(status);
-	free(before);
+	pm_entries_end(_metadata, &e);
 }
 
 TEST_HARNESS_MAIN

@@ -29,7 +29,18 @@ struct pm_sym {
 	unsigned char insn[4];
 };
 
-#if !defined(__aarch64__)
+#if defined(__aarch64__)
+#define BTI_C		0xd503245fU
+#define PACIASP		0xd503233fU
+
+static const char *pm_kind(const unsigned char *b)
+{
+	uint32_t insn;
+
+	memcpy(&insn, b, 4);
+	return insn == BTI_C ? "bti c" : insn == PACIASP ? "paciasp" : "plain";
+}
+#else
 static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 /* What apply_seal_endbr() writes over a sealed ENDBR: a 4-byte NOP. */
 static const unsigned char sealed[4] = { 0x66, 0x0f, 0x1f, 0x00 };
@@ -84,22 +95,45 @@ static int pm_is_data(const char *name)
 	return !strcmp(name, "lru_disable_count") || strstr(name, "huge_zero");
 }
 
-#if defined(__aarch64__)
-#define BTI_C		0xd503245fU
-#define PACIASP		0xd503233fU
-
-static const char *pm_kind(const unsigned char *b)
+/*
+ * Each resolved symbol as the kernel's own table has it, and each
+ * function's first instruction (pm_kind()), listed: the functions' count;
+ * in @nr[k] how many are of kind @kinds[k].
+ */
+static int pm_scan(struct __test_metadata *_metadata, int fd, struct pm_sym *syms, int n,
+		   const char *const kinds[2], int nr[2])
 {
-	uint32_t insn;
+	int i, k, err, nr_fn = 0;
 
-	memcpy(&insn, b, 4);
-	return insn == BTI_C ? "bti c" : insn == PACIASP ? "paciasp" : "plain";
+	nr[0] = nr[1] = 0;
+	for (i = 0; i < n; i++) {
+		struct pm_sym *s = &syms[i];
+		const char *kind;
+
+		/* The module's view agrees with the kernel's own table. */
+		EXPECT_EQ(pm_kallsyms(s->name), s->addr) TH_LOG("%s", s->name);
+		if (pm_is_data(s->name))
+			continue;
+		err = pm_kcore_read(fd, s->addr, s->insn, sizeof(s->insn));
+		EXPECT_EQ(0, err) TH_LOG("reading %s at %lx", s->name, s->addr);
+		if (err)
+			continue;
+		kind = pm_kind(s->insn);
+		nr_fn++;
+		for (k = 0; k < 2; k++)
+			nr[k] += !strcmp(kind, kinds[k]);
+		printf("# %-26s %016lx  %02x %02x %02x %02x  %s\n", s->name, s->addr,
+		       s->insn[0], s->insn[1], s->insn[2], s->insn[3], kind);
+	}
+	return nr_fn;
 }
 
+#if defined(__aarch64__)
 TEST(resolved_internals_sealed_and_called_directly)
 {
 	struct pm_sym syms[PM_MAX_SYMS];
-	int n, i, fd, nr_fn = 0, nr_pad = 0, bti_kernel;
+	static const char *const pads[2] = { "bti c", "paciasp" };
+	int n, fd, nr_fn, nr[2], nr_pad, bti_kernel;
 	unsigned char cb[4];
 
 	n = pm_read_symbols(syms);
@@ -110,21 +144,8 @@ TEST(resolved_internals_sealed_and_called_directly)
 	/* An address-taken callback: a BTI kernel starts it with a landing pad. */
 	ASSERT_EQ(0, pm_kcore_read(fd, pm_kallsyms("alloc_migration_target"), cb, sizeof(cb)));
 	bti_kernel = !strcmp(pm_kind(cb), "bti c");
-	for (i = 0; i < n; i++) {
-		struct pm_sym *s = &syms[i];
-		const char *kind;
-
-		EXPECT_EQ(pm_kallsyms(s->name), s->addr) TH_LOG("%s", s->name);
-		if (pm_is_data(s->name))
-			continue;
-		ASSERT_EQ(0, pm_kcore_read(fd, s->addr, s->insn, sizeof(s->insn)))
-			TH_LOG("reading %s at %lx", s->name, s->addr);
-		kind = pm_kind(s->insn);
-		nr_fn++;
-		nr_pad += strcmp(kind, "plain") != 0;
-		printf("# %-26s %016lx  %02x %02x %02x %02x  %s\n", s->name, s->addr,
-		       s->insn[0], s->insn[1], s->insn[2], s->insn[3], kind);
-	}
+	nr_fn = pm_scan(_metadata, fd, syms, n, pads, nr);
+	nr_pad = nr[0] + nr[1];
 	close(fd);
 	printf("# %d functions resolved: %d start with a landing pad (bti c, paciasp)\n", nr_fn,
 	       nr_pad);
@@ -139,7 +160,8 @@ TEST(resolved_internals_sealed_and_called_directly)
 TEST(resolved_internals_sealed_and_called_directly)
 {
 	struct pm_sym syms[PM_MAX_SYMS];
-	int n, i, fd, nr_fn = 0, nr_sealed = 0, nr_endbr = 0, ibt_kernel;
+	static const char *const kinds[2] = { "sealed", "endbr" };
+	int n, fd, nr_fn, nr[2], nr_sealed, nr_endbr, ibt_kernel;
 	unsigned char cb[4];
 	unsigned long cb_addr;
 
@@ -161,23 +183,9 @@ TEST(resolved_internals_sealed_and_called_directly)
 	TH_LOG("kernel built %s IBT (alloc_migration_target starts %s)",
 	       ibt_kernel ? "with" : "without", pm_kind(cb));
 
-	for (i = 0; i < n; i++) {
-		struct pm_sym *s = &syms[i];
-		const char *kind;
-
-		/* The module's view agrees with the kernel's own table. */
-		EXPECT_EQ(pm_kallsyms(s->name), s->addr) TH_LOG("%s", s->name);
-		if (pm_is_data(s->name))
-			continue;
-		ASSERT_EQ(0, pm_kcore_read(fd, s->addr, s->insn, sizeof(s->insn)))
-			TH_LOG("reading %s at %lx", s->name, s->addr);
-		kind = pm_kind(s->insn);
-		nr_fn++;
-		nr_sealed += !strcmp(kind, "sealed");
-		nr_endbr += !strcmp(kind, "endbr");
-		printf("# %-26s %016lx  %02x %02x %02x %02x  %s\n", s->name, s->addr,
-		       s->insn[0], s->insn[1], s->insn[2], s->insn[3], kind);
-	}
+	nr_fn = pm_scan(_metadata, fd, syms, n, kinds, nr);
+	nr_sealed = nr[0];
+	nr_endbr = nr[1];
 	close(fd);
 	printf("# %d functions resolved: %d sealed, %d with ENDBR, %d without\n",
 	       nr_fn, nr_sealed, nr_endbr, nr_fn - nr_sealed - nr_endbr);
