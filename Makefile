@@ -112,7 +112,7 @@ selftests-arm64:
 		CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
 		CROSS_FLAGS="-I$$sr/usr/include -L$$sr/usr/lib/aarch64-linux-gnu"
 
-$(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h $(KSFT)/kselftest_harness.h
+$(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h selftests/pm_hotplug.h lib/pagemove.c lib/pagemove.h include/uapi/linux/pagemove.h $(KSFT)/kselftest_harness.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_T) -static -o $@ $< lib/pagemove.c -lpthread
 	$(Q)echo "  TEST    $(patsubst $(ROOT)/%,%,$@)"

@@ -28,11 +28,11 @@
 #include <time.h>
 #include "kselftest_harness.h"
 #include "pm_test.h"
+#include "pm_hotplug.h"
 
 /* 16 MiB whatever the page size: at most one chunk (4096 pages of 4 KiB), parallel. */
 #define NPAGES		((16UL << 20) / PM_PAGE)
 #define SECONDS		8			/* each phase: own memory, then by pid */
-#define MAXBLK		64
 
 struct hp_stats {
 	unsigned long calls, moved, in_place, ebusy, enomem, enodev, checked;
@@ -179,55 +179,6 @@ static pid_t hp_mover_child(char *buf, size_t n, int a, int b, double secs, stru
 	_exit(0);
 }
 
-/* ---- CPUs ------------------------------------------------------------ */
-
-struct cpu_plug {
-	int ncpu, cpus[64];		/* the CPUs online at the start, but cpu0 */
-	volatile int stop;
-	unsigned long offlined, onlined, failed;
-};
-
-static int cpu_online_set(int cpu, int on)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
-	return pm_write_file(path, on ? "1" : "0");
-}
-
-static int cpu_is_online(int cpu)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
-	return pm_read_long(path) == 1;
-}
-
-static void *cpu_plugger(void *arg)
-{
-	struct cpu_plug *p = arg;
-	uint64_t s = 88172645463325252ULL ^ (uint64_t)getpid();
-
-	while (!p->stop) {
-		int cpu;
-
-		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-		cpu = p->cpus[s % (uint64_t)p->ncpu];
-		if (cpu_online_set(cpu, 0)) {
-			p->failed++;
-		} else {
-			p->offlined++;
-			usleep(s % 20000);
-			if (cpu_online_set(cpu, 1) == 0)
-				p->onlined++;
-			else
-				p->failed++;
-		}
-		usleep((s >> 20) % 20000);
-	}
-	return NULL;
-}
-
 FIXTURE(hp) {
 	int isolated;
 	char *buf;
@@ -262,14 +213,12 @@ TEST_F_TIMEOUT(hp, cpus_going_offline_during_parallel_moves, 3 * SECONDS + 120)
 {
 	struct cpu_plug p = { 0 };
 	struct hp_stats *own = hp_stats_new(), *bypid = hp_stats_new();
-	int cpu, st, ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
+	int cpu, st;
 	pthread_t t;
 	pid_t child;
 
 	/* (cpu3 stays offline: node 2 is memory only, see qemu/run.sh) */
-	for (cpu = 1; cpu < ncpu && p.ncpu < 64; cpu++)
-		if (cpu_is_online(cpu))
-			p.cpus[p.ncpu++] = cpu;
+	cpu_plug_init(&p);
 	if (p.ncpu < 2)
 		SKIP(return, "needs 3 online CPUs");
 	ASSERT_TRUE(own && bypid);
@@ -281,9 +230,7 @@ TEST_F_TIMEOUT(hp, cpus_going_offline_during_parallel_moves, 3 * SECONDS + 120)
 	ASSERT_EQ(child, waitpid(child, &st, 0));
 	p.stop = 1;
 	pthread_join(t, NULL);
-	for (cpu = 0; cpu < p.ncpu; cpu++)
-		if (!cpu_is_online(p.cpus[cpu]))
-			cpu_online_set(p.cpus[cpu], 1);
+	pm_plugs_restore(&p, NULL);
 
 	ksft_print_msg("CPUs offlined %lu, onlined %lu (%lu refused); own memory: %lu calls, "
 		       "%lu pages moved, %lu busy; by pid: %lu calls, %lu moved, %lu busy\n",
@@ -304,122 +251,9 @@ TEST_F_TIMEOUT(hp, cpus_going_offline_during_parallel_moves, 3 * SECONDS + 120)
 
 /* ---- memory ---------------------------------------------------------- */
 
-struct mem_plug {
-	int nblk;
-	int blk[MAXBLK];
-	volatile int stop;
-	unsigned long offlined, onlined, refused;
-};
-
-static int blk_state(int blk, const char *state)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/state", blk);
-	return pm_write_file(path, state);
-}
-
-static int blk_online(int blk)
-{
-	char path[96], buf[32];
-
-	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/state", blk);
-	if (pm_read_line(path, buf, sizeof(buf)))
-		return -1;
-	return strncmp(buf, "online", 6) == 0;
-}
-
-/* Whether block @blk can only hold movable pages (ZONE_MOVABLE). */
-static int blk_movable(int blk)
-{
-	char path[96], buf[64];
-
-	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/valid_zones", blk);
-	pm_read_line(path, buf, sizeof(buf));
-	return strncmp(buf, "Movable", 7) == 0;
-}
-
-/*
- * Node @node's memory blocks that hold only movable pages: their count.
- * (Boot memory holds the node's own struct pages and ACPI's tables: it
- * cannot go offline. qemu/run.sh gives node 2 a DIMM onlined movable,
- * as a CXL expander's memory usually is.)
- */
-static int node_blocks(int node, int *blk)
-{
-	char path[64];
-	struct dirent *d;
-	int n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", node);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while ((d = readdir(dir)) && n < MAXBLK)
-		if (!strncmp(d->d_name, "memory", 6) && d->d_name[6] >= '0' && d->d_name[6] <= '9' &&
-		    blk_movable(atoi(d->d_name + 6)))
-			blk[n++] = atoi(d->d_name + 6);
-	closedir(dir);
-	return n;
-}
-
-/*
- * Offlines @blk within @secs: the kernel migrates the block's pages away
- * and retries until a signal, so a child asks and an alarm ends its wait.
- */
-static int blk_offline(int blk, unsigned int secs)
-{
-	pid_t pid = fork();
-	int st;
-
-	if (!pid) {
-		alarm(secs);
-		_exit(blk_state(blk, "offline") ? 1 : 0);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-static void *mem_plugger(void *arg)
-{
-	struct mem_plug *p = arg;
-	uint64_t s = 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
-	/*
-	 * 3 s is plenty for 128 MiB on an idle guest; a debug kernel on a
-	 * busy host took longer every time (7.3-debug: 81 timeouts in a row,
-	 * no cycle). Each timeout doubles the bound, up to 24 s; each success
-	 * halves it again.
-	 */
-	unsigned int secs = 3;
-
-	while (!p->stop) {
-		int blk, ret;
-
-		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-		blk = p->blk[s % (uint64_t)p->nblk];
-		/* (Only the offline moves pages; onlining does not.) */
-		__atomic_add_fetch(hp_gen, 1, __ATOMIC_SEQ_CST);
-		ret = blk_offline(blk, secs);
-		__atomic_add_fetch(hp_gen, 1, __ATOMIC_SEQ_CST);
-		secs = ret ? (secs < 24 ? secs * 2 : 24) : (secs > 3 ? secs / 2 : 3);
-		if (ret == 0) {
-			p->offlined++;
-			usleep(s % 200000);
-			if (blk_state(blk, "online_movable") == 0)
-				p->onlined++;
-		} else {
-			p->refused++;
-		}
-		usleep((s >> 20) % 100000);
-	}
-	return NULL;
-}
-
 TEST_F_TIMEOUT(hp, memory_of_a_node_going_away_during_moves, 3 * SECONDS + 120)
 {
-	struct mem_plug p = { 0 };
+	struct mem_plug p = { .gen = hp_gen };
 	struct hp_stats *own = hp_stats_new(), *bypid = hp_stats_new();
 	pthread_t t;
 	pid_t child;
@@ -437,9 +271,7 @@ TEST_F_TIMEOUT(hp, memory_of_a_node_going_away_during_moves, 3 * SECONDS + 120)
 	ASSERT_EQ(child, waitpid(child, &st, 0));
 	p.stop = 1;
 	pthread_join(t, NULL);
-	for (i = 0; i < p.nblk; i++)
-		if (blk_online(p.blk[i]) == 0)
-			blk_state(p.blk[i], "online_movable");
+	pm_plugs_restore(NULL, &p);
 	/* An offline may have dissolved the node's reserved huge pages. */
 	pm_set_hugepages(2, PM_GUEST_HUGEPAGES);
 

@@ -19,6 +19,15 @@
  * a THP's, or holding hugetlb pages) or address another entry of the call
  * asks for a different node are counted apart ("conflicting") from the rest.
  *
+ * CPUs and memory going away: from the middle of the moving phase on, a
+ * thread takes the CPUs but cpu0 offline and online again, and another
+ * offlines and onlines node 2's movable memory blocks (each offline
+ * bounded: pm_hotplug.h), so the second half moves pages while they go
+ * (the first keeps node 2 full: an offline moves the hog's pages away).
+ * An oracle call that an offline attempt overlapped is not checked for
+ * node statuses (the offline moves pages itself) and is counted; every
+ * other rule holds. PAGEMOVE_SOAK_HOTPLUG=0 leaves CPUs and memory alone.
+ *
  * PAGEMOVE_SOAK_SECONDS (default 20) is the moving phase; a call still
  * running GRACE_S later is ended with SIGKILL, and set-up and checks are
  * bounded too, so a slow (debug) kernel takes about the same time.
@@ -34,6 +43,7 @@
 #include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "pm_test.h"
+#include "pm_hotplug.h"
 
 #define NT		3	/* target processes */
 #define NC		3	/* callers: 0 and 1 threads of one process on one fd, 2 another process */
@@ -124,6 +134,7 @@ struct soak_caller {
 	unsigned long hugetlb_enoent;	/* hugetlb pages read absent mid-migration */
 	unsigned long orc_calls, orc_checked[2], orc_wrong[2];	/* [0] clean, [1] conflicting */
 	unsigned long orc_khugepaged;	/* oracle calls a khugepaged collapse overlapped */
+	unsigned long orc_hotplug;	/* oracle calls a memory offline overlapped */
 	unsigned long hist[NR_KINDS][NR_H];
 	unsigned long bad;
 	char first_bad[240];
@@ -140,6 +151,7 @@ struct soak_ctl {
 	long hog_enomem;		/* its fill stopped on -ENOMEM */
 	struct soak_target t[NT];
 	struct soak_caller c[NC];
+	unsigned long hp_gen;		/* odd while a memory offline runs (struct mem_plug) */
 };
 
 static long long now_ns(void)
@@ -545,7 +557,7 @@ static int orc_cmp(const void *a, const void *b)
  * against move_pages(2)'s answer for the same address.
  */
 static void orc_check(struct caller *cl, int t, unsigned int n, void **pages,
-		      const int *nodes, const int *status, long collapsed)
+		      const int *nodes, const int *status, long collapsed, unsigned long gen)
 {
 	static __thread int now[MAXBATCH];
 	static __thread unsigned int idx[MAXBATCH];
@@ -560,6 +572,10 @@ static void orc_check(struct caller *cl, int t, unsigned int n, void **pages,
 	}
 	if (pm_pages_collapsed() != collapsed) {
 		st->orc_khugepaged++;
+		return;
+	}
+	if ((gen & 1) || gen != __atomic_load_n(&cl->ctl->hp_gen, __ATOMIC_SEQ_CST)) {
+		st->orc_hotplug++;
 		return;
 	}
 	/* Conflicting: another entry of the same THP block asks another node. */
@@ -584,6 +600,11 @@ static void orc_check(struct caller *cl, int t, unsigned int n, void **pages,
 		now[i] = pm_node_settled(cl->pid[t], pages[i], now[i]);
 		if (status[i] == now[i])
 			continue;
+		/* (An offline that began while it waited: not the truth any more.) */
+		if (gen != __atomic_load_n(&cl->ctl->hp_gen, __ATOMIC_SEQ_CST)) {
+			st->orc_hotplug++;
+			return;
+		}
 		if (!st->orc_wrong[0] && !st->orc_wrong[1])
 			caller_bad(st, "target %d: oracle: entry %u of %u (%s %p) asked %d, status %d, page on %d%s",
 				   t, i, n, region_of(cl->ctl, t, pages[i]), pages[i], nodes[i], status[i],
@@ -616,6 +637,7 @@ static void caller_run(struct caller *cl)
 		int alone;
 		long long t0, dt;
 		long collapsed;
+		unsigned long gen;
 		unsigned int j;
 		long ret;
 
@@ -637,13 +659,14 @@ static void caller_run(struct caller *cl)
 			break;
 		snprintf(st->in_call, sizeof(st->in_call), "%s of %u", kind_name[kind], batch);
 		collapsed = alone ? pm_pages_collapsed() : 0;
+		gen = __atomic_load_n(&cl->ctl->hp_gen, __ATOMIC_SEQ_CST);
 		t0 = now_ns();
 		ret = pm_move(cl->fd, cl->pid[t], batch, pages, query ? NULL : nodes, status,
 			      flags, &req);
 		dt = now_ns() - t0;
 		st->in_call[0] = 0;
 		if (alone && (ret == 0 || ret == -ENOENT))
-			orc_check(cl, t, batch, pages, nodes, status, collapsed);
+			orc_check(cl, t, batch, pages, nodes, status, collapsed, gen);
 		target_give(cl, t, alone);
 		if (dt > st->max_ns) {
 			st->max_ns = dt;
@@ -823,7 +846,12 @@ TEST_F(soak, run)
 	struct caller cl[NC];
 	pid_t me = getpid(), hog, cp[2], tp[NT];
 	int cp_done[2] = { 0, 0 }, killed = 0;
-	long long t0, t1, end;
+	const char *hp_env = getenv("PAGEMOVE_SOAK_HOTPLUG");
+	int hotplug = !hp_env || strcmp(hp_env, "0"), plugging = 0;
+	struct cpu_plug cplug = { 0 };
+	struct mem_plug mplug = { .gen = &ctl->hp_gen };
+	pthread_t ct, mt;
+	long long t0, t1, end, mid;
 	long vm0[NR_VM_KEYS];
 	unsigned long on[3];
 	int i, t, h, k, wstatus;
@@ -892,13 +920,27 @@ TEST_F(soak, run)
 		cl[i].deadline = t0 + seconds * 1000000000LL;
 		cl[i].rng = (seed + 1) * 0x9E3779B97F4A7C15ULL * (i + 1) | 1;
 	}
+	if (hotplug) {
+		cpu_plug_init(&cplug);
+		if (!access("/sys/devices/system/memory/auto_online_blocks", F_OK))
+			mplug.nblk = node_blocks(2, mplug.blk);
+	}
 	fflush(NULL);
 	cp[0] = caller_spawn(cl, 0, 2, me);	/* callers 0 and 1: two threads, one fd */
 	ASSERT_LE(0, cp[0]);
 	cp[1] = caller_spawn(cl, 2, 1, me);	/* caller 2: alone, its own fd */
 	ASSERT_LE(0, cp[1]);
 	end = cl[0].deadline + GRACE_S * 1000000000LL;
+	mid = t0 + seconds * 500000000LL;
 	while ((!cp_done[0] || !cp_done[1]) && now_ns() < end) {
+		/* The second half: CPUs and node 2's memory go away and come back. */
+		if (hotplug && !plugging && now_ns() >= mid) {
+			plugging = 1;
+			if (cplug.ncpu && !pthread_create(&ct, NULL, cpu_plugger, &cplug))
+				plugging |= 2;
+			if (mplug.nblk && !pthread_create(&mt, NULL, mem_plugger, &mplug))
+				plugging |= 4;
+		}
 		for (i = 0; i < 2; i++)
 			if (!cp_done[i] && waitpid(cp[i], &wstatus, WNOHANG) == cp[i]) {
 				cp_done[i] = 1;
@@ -924,6 +966,30 @@ TEST_F(soak, run)
 					       k, GRACE_S, ctl->c[k].in_call, (now_ns() - k0) / 1e9);
 	}
 
+	cplug.stop = mplug.stop = 1;
+	if (plugging & 2)
+		pthread_join(ct, NULL);
+	if (plugging & 4)
+		pthread_join(mt, NULL);
+	pm_plugs_restore(&cplug, &mplug);
+	/* An offline may have dissolved the node's reserved huge pages. */
+	if (plugging & 4)
+		pm_set_hugepages(2, PM_GUEST_HUGEPAGES);
+	if (hotplug) {
+		ksft_print_msg("soak: hotplug from %.0f s on: CPUs %d, offlined %lu, onlined %lu (%lu refused); node 2: %d movable blocks, offlined %lu, onlined %lu, %lu refused or timed out\n",
+			       seconds / 2.0, cplug.ncpu, cplug.offlined, cplug.onlined, cplug.failed,
+			       mplug.nblk, mplug.offlined, mplug.onlined, mplug.refused);
+		EXPECT_TRUE(plugging) TH_LOG("the callers ended before the hotplug half");
+		EXPECT_EQ(cplug.offlined, cplug.onlined);
+		EXPECT_EQ(mplug.offlined, mplug.onlined);
+		/* CPUs come and go in milliseconds: some did. */
+		if (cplug.ncpu)
+			EXPECT_LT(0, cplug.offlined);
+		for (i = 0; i < cplug.ncpu; i++)
+			EXPECT_TRUE(cpu_is_online(cplug.cpus[i])) TH_LOG("cpu%d stays offline", cplug.cpus[i]);
+		for (i = 0; i < mplug.nblk; i++)
+			EXPECT_EQ(1, blk_online(mplug.blk[i])) TH_LOG("memory%d stays offline", mplug.blk[i]);
+	}
 	for (t = 0; t < NT; t++) {
 		where_now(self->fd, &cl[0], t, on);
 		ksft_print_msg("soak: target %d: pages now on node0 %lu, node1 %lu, node2 %lu\n",
@@ -966,6 +1032,7 @@ TEST_F(soak, run)
 		total.hugetlb_enoent += c->hugetlb_enoent;
 		total.orc_calls += c->orc_calls;
 		total.orc_khugepaged += c->orc_khugepaged;
+		total.orc_hotplug += c->orc_hotplug;
 		for (k = 0; k < 2; k++) {
 			total.orc_checked[k] += c->orc_checked[k];
 			total.orc_wrong[k] += c->orc_wrong[k];
@@ -979,9 +1046,9 @@ TEST_F(soak, run)
 		       total.ret_zero, total.ret_enoent, total.ret_positive, total.ret_enomem);
 	ksft_print_msg("soak: hugetlb pages read absent mid-migration (default mode): %lu\n",
 		       total.hugetlb_enoent);
-	ksft_print_msg("soak: oracle: %lu calls on a target alone; node statuses checked: clean %lu (%lu wrong), conflicting %lu (%lu wrong); %lu calls not checked (khugepaged collapsed a THP meanwhile); statuses the module corrected after a THP split since load: %ld\n",
+	ksft_print_msg("soak: oracle: %lu calls on a target alone; node statuses checked: clean %lu (%lu wrong), conflicting %lu (%lu wrong); %lu calls not checked (khugepaged collapsed a THP meanwhile), %lu (a memory offline ran); statuses the module corrected after a THP split since load: %ld\n",
 		       total.orc_calls, total.orc_checked[0], total.orc_wrong[0],
-		       total.orc_checked[1], total.orc_wrong[1], total.orc_khugepaged,
+		       total.orc_checked[1], total.orc_wrong[1], total.orc_khugepaged, total.orc_hotplug,
 		       pm_read_long("/sys/kernel/debug/pagemove/split_fixed"));
 	EXPECT_EQ(0, total.orc_wrong[0] + total.orc_wrong[1]);
 	for (k = 0; k < NR_KINDS; k++) {
@@ -1019,7 +1086,8 @@ TEST_F(soak, run)
  */
 static void __attribute__((constructor(KSELFTEST_PRIO_XFAIL + 1))) soak_timeout(void)
 {
-	_soak_run_object->timeout = soak_seconds() + HOG_MAX_S + READY_MAX_S + 180;
+	/* (+ 30: a memory offline in flight at the end is waited for, 24 s at most) */
+	_soak_run_object->timeout = soak_seconds() + HOG_MAX_S + READY_MAX_S + 210;
 }
 
 TEST_HARNESS_MAIN
