@@ -166,7 +166,13 @@ static bool pm_worker_cpus(struct cpumask *allowed)
 {
 	if (!housekeeping_enabled(HK_TYPE_DOMAIN))
 		return false;
+	/*
+	 * Since 7.x the domain mask also takes cpuset's isolated partitions
+	 * and is replaced under RCU when they change: read it inside one.
+	 */
+	rcu_read_lock();
 	cpumask_and(allowed, current->cpus_ptr, housekeeping_cpumask(HK_TYPE_DOMAIN));
+	rcu_read_unlock();
 	return !cpumask_equal(allowed, current->cpus_ptr);
 }
 
@@ -181,12 +187,14 @@ static unsigned int pm_other_cpus(unsigned int max)
 	int self = raw_smp_processor_id(), cpu;
 	unsigned int n = 0;
 
+	rcu_read_lock();	/* the housekeeping mask: see pm_worker_cpus() */
 	for_each_cpu_and(cpu, current->cpus_ptr, cpu_online_mask) {
 		if (n == max)
 			break;
 		if (cpu != self && housekeeping_cpu(cpu, HK_TYPE_DOMAIN))
 			n++;
 	}
+	rcu_read_unlock();
 	return n;
 }
 

@@ -14,6 +14,7 @@
 #include <linux/kprobes.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/version.h>
 #include "pagemove.h"
 
 struct pm_symbols pm_sym;
@@ -132,14 +133,17 @@ int pm_symbols_resolve(void)
 	 * one asynchronous batch (migrate_pages_sync(), 6.12 and 7.x here)
 	 * unmaps the batch with one TLB flush; Debian's 6.1 has
 	 * migrate_pages_batch() but no migrate_pages_sync(), and flushes once
-	 * per folio. Only a test of what the kernel has, never called: where
-	 * it is missing (or inlined away) a process's own memory is not
-	 * moved in parallel, the safe side.
+	 * per folio. Only a test of what the kernel has, never called. A
+	 * build may inline it away (7.3-rt has neither it nor
+	 * migrate_pages_batch() in kallsyms: a process's own memory then
+	 * moved on one CPU, silently): every kernel since 6.4 has it, so
+	 * there the version says so; before, only the symbol does (a process's
+	 * own memory is not moved in parallel without it, the safe side).
 	 */
 	err = pm_resolve("migrate_pages_sync", NULL, true, false, &addr);
 	if (err)
 		return err;
-	pm_sym.batched_flush = addr != 0;
+	pm_sym.batched_flush = addr != 0 || LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0);
 
 	err = pm_resolve("lru_disable_count", NULL, false, false, &addr);
 	if (err)
