@@ -848,8 +848,9 @@ TEST_F(soak, run)
 	int cp_done[2] = { 0, 0 }, killed = 0;
 	const char *hp_env = getenv("PAGEMOVE_SOAK_HOTPLUG");
 	int hotplug = !hp_env || strcmp(hp_env, "0"), plugging = 0;
-	struct cpu_plug cplug = { 0 };
-	struct mem_plug mplug = { .gen = &ctl->hp_gen };
+	/* Paced: each cycle stops every CPU (or migrates 128 MiB), moves must go on too. */
+	struct cpu_plug cplug = { .gap_ms = 1000 };
+	struct mem_plug mplug = { .gen = &ctl->hp_gen, .gap_ms = 3000 };
 	pthread_t ct, mt;
 	long long t0, t1, end, mid;
 	long vm0[NR_VM_KEYS];

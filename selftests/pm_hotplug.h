@@ -19,6 +19,7 @@
 struct cpu_plug {
 	int ncpu, cpus[64];		/* the CPUs online at the start, but cpu0 */
 	volatile int stop;
+	unsigned int gap_ms;		/* the most between two cycles (0: 20) */
 	unsigned long offlined, onlined, failed;
 };
 
@@ -58,7 +59,7 @@ static inline void *cpu_plugger(void *arg)
 			else
 				p->failed++;
 		}
-		usleep((s >> 20) % 20000);
+		usleep((s >> 20) % ((p->gap_ms ? p->gap_ms : 20) * 1000ULL));
 	}
 	return NULL;
 }
@@ -71,6 +72,7 @@ struct mem_plug {
 	volatile int stop;
 	/* Bumped (to odd) before each offline attempt and (to even) after it. */
 	unsigned long *gen;
+	unsigned int gap_ms;		/* the most between two cycles (0: 100) */
 	unsigned long offlined, onlined, refused;
 };
 
@@ -175,7 +177,7 @@ static inline void *mem_plugger(void *arg)
 		} else {
 			p->refused++;
 		}
-		usleep((s >> 20) % 100000);
+		usleep((s >> 20) % ((p->gap_ms ? p->gap_ms : 100) * 1000ULL));
 	}
 	return NULL;
 }
