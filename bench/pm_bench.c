@@ -230,31 +230,43 @@ static void read_line(const char *path, char *buf, size_t len)
 /* ---- counters: IPIs and migrate_pages() calls -------------------------- */
 
 struct counts {
-	unsigned long long tlb, cal, migr;
+	unsigned long long tlb, cal, res, migr;
 };
 
-static bool have_irq_tlb, have_irq_cal;
+static bool have_irq_tlb, have_irq_cal, have_irq_res;
 
+/*
+ * /proc/interrupts' IPI lines, summed over the CPUs: x86 names them TLB,
+ * CAL and RES; arm64 numbers them (IPI0 "Rescheduling interrupts", IPI1
+ * "Function call interrupts") and has no TLB line: it flushes remote TLBs
+ * with broadcast TLBI instructions, no interrupt at all.
+ */
 static void read_irqs(struct counts *c)
 {
 	char line[4096];
 	FILE *f = fopen("/proc/interrupts", "r");
 
-	c->tlb = c->cal = 0;
+	c->tlb = c->cal = c->res = 0;
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		char *s = line, *e;
 		unsigned long long sum = 0;
-		bool tlb, cal;
+		int kind;	/* 0 TLB, 1 CAL, 2 RES */
 
 		while (isspace((unsigned char)*s))
 			s++;
-		tlb = !strncmp(s, "TLB:", 4);
-		cal = !strncmp(s, "CAL:", 4);
-		if (!tlb && !cal)
+		if (!strncmp(s, "TLB:", 4))
+			kind = 0;
+		else if (!strncmp(s, "CAL:", 4) ||
+			 (!strncmp(s, "IPI", 3) && strstr(s, "Function call interrupts")))
+			kind = 1;
+		else if (!strncmp(s, "RES:", 4) ||
+			 (!strncmp(s, "IPI", 3) && strstr(s, "Rescheduling interrupts")))
+			kind = 2;
+		else
 			continue;
-		s += 4;
+		s = strchr(s, ':') + 1;
 		for (;;) {
 			unsigned long long v = strtoull(s, &e, 10);
 
@@ -263,12 +275,15 @@ static void read_irqs(struct counts *c)
 			sum += v;
 			s = e;
 		}
-		if (tlb) {
+		if (kind == 0) {
 			c->tlb = sum;
 			have_irq_tlb = true;
-		} else {
+		} else if (kind == 1) {
 			c->cal = sum;
 			have_irq_cal = true;
+		} else {
+			c->res = sum;
+			have_irq_res = true;
 		}
 	}
 	fclose(f);
@@ -378,6 +393,7 @@ static void counts_stop(struct counts *c)
 	e.migr = read_migr();
 	c->tlb = e.tlb - c->tlb;
 	c->cal = e.cal - c->cal;
+	c->res = e.res - c->res;
 	c->migr = e.migr - c->migr;
 }
 
@@ -945,6 +961,7 @@ static void run_conc(struct shape *s)
 			s->t[m][s->nt[m]++] = t;
 			s->sum[m].tlb += c.tlb;
 			s->sum[m].cal += c.cal;
+			s->sum[m].res += c.res;
 			s->sum[m].migr += c.migr;
 		}
 	}
@@ -1027,6 +1044,7 @@ static void run_stress(struct shape *s)
 			s->t[m][s->nt[m]++] = t;
 			s->sum[m].tlb += c.tlb;
 			s->sum[m].cal += c.cal;
+			s->sum[m].res += c.res;
 			s->sum[m].migr += c.migr;
 		}
 	}
@@ -1154,6 +1172,7 @@ static void run_shape(struct shape *s)
 			s->t[m][s->nt[m]++] = t;
 			s->sum[m].tlb += c.tlb;
 			s->sum[m].cal += c.cal;
+			s->sum[m].res += c.res;
 			s->sum[m].migr += c.migr;
 		}
 	}
@@ -1206,8 +1225,9 @@ static void fmt_per1k(char *buf, size_t len, const struct shape *s, enum method 
 static void print_group_header(const char *group)
 {
 	printf("\n== %s\n", group);
-	printf("   %-30s %-20s %9s %9s %9s %8s %8s %8s %8s %8s\n", "shape", "method", "median ms",
-	       "min", "max", "sys/this", "TLB/1k", "CAL/1k", "migr/1k", "x limit");
+	printf("   %-30s %-20s %9s %9s %9s %8s %8s %8s %8s %8s %8s\n", "shape", "method",
+	       "median ms", "min", "max", "sys/this", "TLB/1k", "CAL/1k", "RES/1k", "migr/1k",
+	       "x limit");
 }
 
 static void print_shape(const struct shape *s)
@@ -1234,7 +1254,7 @@ static void print_shape(const struct shape *s)
 		enum method m = order[k];
 		const char *label = k ? "" : s->name;
 		double med, mn, mx;
-		char tlb[16], cal[16], migr[16], ratio[16], lim[16];
+		char tlb[16], cal[16], res[16], migr[16], ratio[16], lim[16];
 
 		if (s->err[m][0] && !s->nt[m]) {
 			if (!strcmp(s->err[m], "not available"))
@@ -1247,19 +1267,21 @@ static void print_shape(const struct shape *s)
 			continue;
 		snprintf(ratio, sizeof(ratio), have_sys ? "%.2fx" : "-", smed / med);
 		if (m == M_COPY) {
-			printf("   %-30s %-20s %9.2f %9.2f %9.2f %8s %8s %8s %8s %8s\n", label,
-			       method_name[m], med * 1e3, mn * 1e3, mx * 1e3, ratio, "-", "-", "-", "1.00x");
+			printf("   %-30s %-20s %9.2f %9.2f %9.2f %8s %8s %8s %8s %8s %8s\n", label,
+			       method_name[m], med * 1e3, mn * 1e3, mx * 1e3, ratio, "-", "-", "-", "-",
+			       "1.00x");
 			continue;
 		}
 		fmt_per1k(tlb, sizeof(tlb), s, m, s->sum[m].tlb, have_irq_tlb);
 		fmt_per1k(cal, sizeof(cal), s, m, s->sum[m].cal, have_irq_cal);
+		fmt_per1k(res, sizeof(res), s, m, s->sum[m].res, have_irq_res);
 		fmt_per1k(migr, sizeof(migr), s, m, s->sum[m].migr, kp_mode != KP_NONE);
 		if (have_lim)
 			snprintf(lim, sizeof(lim), "%.2fx", med / lmed);
 		else
 			snprintf(lim, sizeof(lim), "-");
-		printf("   %-30s %-20s %9.2f %9.2f %9.2f %8s %8s %8s %8s %8s", label, method_name[m],
-		       med * 1e3, mn * 1e3, mx * 1e3, ratio, tlb, cal, migr, lim);
+		printf("   %-30s %-20s %9.2f %9.2f %9.2f %8s %8s %8s %8s %8s %8s", label,
+		       method_name[m], med * 1e3, mn * 1e3, mx * 1e3, ratio, tlb, cal, res, migr, lim);
 		if (s->misplaced[m])
 			printf("  MISPLACED %llu pages", s->misplaced[m]);
 		if (s->err[m][0])
@@ -1575,9 +1597,10 @@ static int bench(const char *only)
 	}
 
 	printf("\nTimes in ms: median [min, max] of %d rounds. sys/this = move_pages(2)'s median over\n"
-	       "this method's (above 1 = faster than the syscall). TLB/1k, CAL/1k: TLB-shootdown and\n"
-	       "function-call IPIs per 1000 base pages (all CPUs, mean of the rounds; on x86 a\n"
-	       "shootdown arrives as a function call, so CAL includes TLB); migr/1k:\n"
+	       "this method's (above 1 = faster than the syscall). TLB/1k, CAL/1k, RES/1k: TLB-shootdown,\n"
+	       "function-call and rescheduling IPIs per 1000 base pages (all CPUs, mean of the rounds;\n"
+	       "on x86 a shootdown arrives as a function call, so CAL includes TLB; arm64 has no\n"
+	       "TLB IPI: broadcast TLBI instructions flush the other CPUs' TLBs); migr/1k:\n"
 	       "migrate_pages() calls per 1000 base pages. x limit: this method's time over a memcpy\n"
 	       "of the same bytes from node 0 to node 1.\n", rounds);
 	for (i = 0; i < nr_shapes; i++) {
@@ -1593,8 +1616,15 @@ static int bench(const char *only)
 
 	printf("\nSummary (%s, %d rounds, median; ours = pagemove default with workers=0, "
 	       "MOVE_RANGE for the range, pagemove default for the query;\n"
-	       "IPIs = function-call IPIs (CAL), which on x86 include the TLB shootdowns):\n\n",
-	       u.release, rounds);
+	       "%s):\n\n", u.release, rounds,
+#if defined(__aarch64__)
+	       "IPIs = function-call IPIs (IPI1); arm64 sends no TLB-shootdown IPI, broadcast TLBI\n"
+	       "instructions flush the other CPUs' TLBs, so rescheduling IPIs and migrate_pages()\n"
+	       "calls (RES/1k, migr/1k in the full table) are the counts left"
+#else
+	       "IPIs = function-call IPIs (CAL), which on x86 include the TLB shootdowns"
+#endif
+	       );
 	printf("| shape | syscall ms | ours ms | ratio | IPIs/1000 pages syscall vs ours |\n");
 	printf("|---|---|---|---|---|\n");
 	for (i = 0; i < nr_shapes; i++) {

@@ -11,7 +11,8 @@
 # memory), node2 (memory only, like a CXL expander), node3 (cpu3, no memory).
 # x86 guests run under qemu-system-x86_64, arm64 ones (K_<series>_ARCH)
 # under qemu-system-aarch64 -M virt: the same nodes, the verdict on a
-# virtio console (hvc0) instead of a second UART.
+# virtio console (hvc0) instead of a second UART; PAGEMOVE_TCG_THREAD=multi
+# runs an arm64 guest's vCPUs on host threads of their own (default single).
 #
 # Exit: the command's status; 124 the guest hung or died before reporting;
 # 125 the kernel printed a WARNING/BUG/Oops/KASAN/lockdep report.
@@ -27,7 +28,7 @@ outdir=
 quiet=0
 interactive=0
 
-usage() { sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -115,9 +116,11 @@ if [ "$arch" = arm64 ]; then
 	# "hotpluggable" memory is cleared by NUMA init, so node2's 128 MiB
 	# beyond its 256 at boot come from a virtio-mem device (virtio_mem.ko
 	# from the image, loaded by qemu/init), onlined movable as the DIMM is
-	# on x86. thread=single: multi-threaded TCG made the parallel workers
-	# about 100x slower (broadcast TLB invalidation).
-	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on,lpa2=off -accel tcg,thread=single
+	# on x86. thread=single: under multi-threaded TCG each broadcast TLB
+	# invalidation waits for every vCPU thread (4 on 2 host cores): a
+	# process moving its own 1K pages took 579 ms with parallel workers,
+	# 31 with one (single: 20 and 17.5; README "Speed").
+	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on,lpa2=off -accel "tcg,thread=${PAGEMOVE_TCG_THREAD:-single}"
 		-m 1536M,maxmem=2G -smp 4
 		-nodefaults -no-user-config -display none -no-reboot
 		-object memory-backend-ram,id=m0,size=640M
