@@ -329,31 +329,40 @@ TEST_F(pm, ebusy_vmspliced_page)
 
 TEST_F(pm, enomem_full_node_others_move)
 {
-	int i, enomem = 0;
+	int i, round, enomem = 0;
 	char *filler;
 	size_t n;
 
-	/* node2 full, without the OOM killer: see pm_fill_node(). */
-	filler = pm_fill_node(self->fd, 2, &n);
-	ASSERT_NE(NULL, filler);
-	for (i = 0; i < N; i++)
-		self->nodes[i] = i % 2 ? 2 : 1;
-	EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0, NULL));
-	pm_unfill_node(2, filler, n);
-	for (i = 0; i < N; i++) {
-		if (i % 2) {
-			/*
-			 * A page freed on node2 since it filled up (a per-CPU
-			 * list drained, reclaim; KASAN's quarantine on the debug
-			 * kernel) may still take one: then it is there.
-			 */
-			enomem += self->status[i] == -ENOMEM;
-			EXPECT_TRUE(self->status[i] == -ENOMEM || self->status[i] == 2)
-				TH_LOG("entry %d: %d", i, self->status[i]);
-			EXPECT_EQ(self->status[i] == 2 ? 2 : 0, pm_node_of(self->pages[i]));
-		} else {
-			EXPECT_EQ(1, self->status[i]);
+	/*
+	 * node2 full, without the OOM killer: see pm_fill_node(). Memory
+	 * the kernel frees on node2 after it filled up (KASAN's quarantine
+	 * and kmemleak's objects on the debug kernels, reclaim) can take
+	 * every one of the test's pages (6.12-debug in CI: 8 of 8): then
+	 * they go back to node0 and node2 is filled again, a few rounds.
+	 */
+	for (round = 0; round < 4 && enomem <= N / 4; round++) {
+		if (round)
+			ASSERT_EQ(0, pm_place(self->buf, N, 0));
+		filler = pm_fill_node(self->fd, 2, &n);
+		ASSERT_NE(NULL, filler);
+		for (i = 0; i < N; i++)
+			self->nodes[i] = i % 2 ? 2 : 1;
+		EXPECT_EQ(0, pm_move(self->fd, 0, N, self->pages, self->nodes, self->status, 0,
+				     NULL));
+		pm_unfill_node(2, filler, n);
+		enomem = 0;
+		for (i = 0; i < N; i++) {
+			if (i % 2) {
+				/* A page that found room on node2 is there. */
+				enomem += self->status[i] == -ENOMEM;
+				EXPECT_TRUE(self->status[i] == -ENOMEM || self->status[i] == 2)
+					TH_LOG("entry %d: %d", i, self->status[i]);
+				EXPECT_EQ(self->status[i] == 2 ? 2 : 0, pm_node_of(self->pages[i]));
+			} else {
+				EXPECT_EQ(1, self->status[i]);
+			}
 		}
+		TH_LOG("round %d: %d of %d pages for node2 got -ENOMEM", round, enomem, N / 2);
 	}
 	/* The point: a full node fails its pages one by one, the others still move. */
 	EXPECT_LT(N / 4, enomem);

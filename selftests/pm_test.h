@@ -378,6 +378,8 @@ static inline char *pm_fill_node(int fd, int node, size_t *n)
 	char *filler;
 	size_t j;
 
+	/* What reclaim could free on @node later is freed now. */
+	pm_write_file("/proc/sys/vm/drop_caches", "3");
 	if (pm_set_hugepages(node, "100000"))
 		return NULL;
 	/* Its free pages and 64 MiB more: free memory can grow meanwhile (reclaim). */
