@@ -103,7 +103,7 @@ $(KSFT)/kselftest_harness.h:
 # Before the rules that name LIB_OUTPUTS: prerequisites expand when read.
 include lib/lib.mk
 
-selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh $(LIB_OUTPUTS) $(BUILD)/bench/pm_bench $(BUILD)/examples/move_example
+selftests: $(TEST_BINS) $(BUILD)/selftests/run_tests.sh $(LIB_OUTPUTS) $(BUILD)/bench/pm_bench $(BUILD)/examples/move_example $(BUILD)/examples/daemon_example
 
 # The arm64 series' user space: every selftests target, cross-built into
 # build/arm64/ against Debian's arm64 libnuma (qemu/sysroot.sh).
@@ -122,10 +122,10 @@ $(BUILD)/selftests/%: selftests/%.c selftests/pm_test.h selftests/pm_hotplug.h l
 bench: $(BUILD)/bench/pm_bench
 	$(Q)$(ROOT)/qemu/bench.sh $(if $(filter command line,$(origin KVER)),$(KVER),6.12) $(ARGS)
 
-# README's C example: built so the documentation cannot rot.
-examples: $(BUILD)/examples/move_example
+# README's C examples: built so the documentation cannot rot.
+examples: $(BUILD)/examples/move_example $(BUILD)/examples/daemon_example
 
-$(BUILD)/examples/move_example: examples/move_example.c $(BUILD)/lib/libpagemove.a
+$(BUILD)/examples/%: examples/%.c $(BUILD)/lib/libpagemove.a
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_T) -o $@ $< $(BUILD)/lib/libpagemove.a
 	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"

@@ -135,6 +135,21 @@ struct pm_call {
 	unsigned int nr_parallel;
 
 	u64 nr_moved, nr_in_place, nr_failed, nr_queued;
+
+	/*
+	 * The request's budget (budget.c): a call stops between two chunks
+	 * of at most @step entries; @next is the first entry not reached.
+	 * @lim bounds the chunk pm_read_chunk() reads next (0: @cap).
+	 */
+	u64 max_pages, deadline, rate, t0, bytes;
+	bool intr;
+	unsigned int step, lim;
+	u64 next;
+};
+
+/* A request's budget, as read (0: none). */
+struct pm_budget {
+	u64 max_pages, max_usec, rate;
 };
 
 /* move.c: a call's life, and the mmap lock, held across at most PM_LOCK_BATCH lookups. */
@@ -162,6 +177,14 @@ bool pm_alloc_failed(const struct pm_alloc *a, struct folio *folio);
 int pm_migrate(struct list_head *list, struct pm_alloc *a);
 int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc *a);
 void pm_putback_all(struct pm_call *c);
+
+/* budget.c: where a call may stop, and its pace. */
+int pm_budget_check(const struct pm_budget *b, u32 flags);
+void pm_budget_start(struct pm_call *c, const struct pm_budget *b, u32 flags);
+int pm_budget_spent(struct pm_call *c);
+int pm_budget_pace(struct pm_call *c);
+unsigned int pm_budget_chunk(const struct pm_call *c);
+bool pm_budget_multi(const struct pm_call *c);
 
 /* The two reporters. */
 long pm_move_seed(struct pm_call *c);

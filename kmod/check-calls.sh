@@ -7,6 +7,14 @@
 # are paravirt sites (relocated against pv_ops), which the kernel itself
 # patches at load. Also checks the static calls are there at all.
 #
+# Tracepoints are the one exception (both arches): __traceiter_pagemove_*
+# calls the probes attached to the module's own tracepoints through their
+# registered addresses, as every tracepoint does. A probe is a function
+# whose address was taken to register it (the module's own
+# trace_event_raw_event_*, perf_trace_*, __bpf_trace_*, or a tracer's),
+# and objtool seals only functions whose address is never taken, so each
+# keeps its ENDBR. No other function of the module may branch indirectly.
+#
 # arm64 has neither IBT nor static-call trampolines: static_call() there is
 # a load of the key's function pointer and a `blr`, and GCC-built Debian
 # kernels have no BTI (ARM64_BTI_KERNEL needs clang), so no branch target
@@ -44,20 +52,24 @@ if LC_ALL=C readelf -h "$ko" | grep -q 'Machine:.*AArch64'; then
 		/^ +[0-9a-f]+:\t(blr|br)\t/ { split($0, p, "\t"); print fn, (p[3] in src ? src[p[3]] : "register " p[3]) }')
 	n=$(grep -c . <<<"$sites" || true)
 	keys=$(grep -c ' __SCK__' <<<"$sites" || true)
-	other=$(grep -v ' __SCK__' <<<"$sites" | grep -v '^<pm_symbols_resolve> register ' || true)
+	tps=$(grep -c '^<__traceiter_pagemove_' <<<"$sites" || true)
+	other=$(grep -v ' __SCK__' <<<"$sites" | grep -v '^<pm_symbols_resolve> register ' |
+		grep -v '^<__traceiter_pagemove_[a-z_]*> ' || true)
 	bti=$(LC_ALL=C readelf -n "$ko" | sed -n 's/.*AArch64 feature: //p' | head -n1)
 	[ -z "$other" ] || fail "has indirect branches that are not static calls:" "$other"
 	grep -q ' __SCK__pm_call_migrate_pages$' <<<"$sites" ||
 		fail "does not call migrate_pages through its static call"
 	[ -z "${PAGEMOVE_CHECK_CALLS_VERBOSE:-}" ] ||
 		echo "check-calls: arm64: $n indirect branches, $keys through static-call keys," \
-		     "$((n - keys)) the kprobe's kallsyms_lookup_name; branch protection: ${bti:-none}" >&2
+		     "$tps to tracepoint probes, $((n - keys - tps)) the kprobe's kallsyms_lookup_name;" \
+		     "branch protection: ${bti:-none}" >&2
 	exit 0
 fi
 
 dis=$(objdump -dr --no-show-raw-insn "$ko")
 bad=$(awk '
-	/^[0-9a-f]+ <.*>:$/ { fn = $2 }
+	/^[0-9a-f]+ <.*>:$/ { fn = $2; tp = fn ~ /^<__traceiter_pagemove_[a-z_]*>:$/ }
+	tp { next }
 	pending != "" {
 		if ($0 ~ /R_X86_64_[A-Z0-9]+[ \t]+pv_ops/) { pending = ""; next }
 		print pending; pending = ""

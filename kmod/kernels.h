@@ -20,6 +20,7 @@
 #include <linux/security.h>
 #include <linux/cpuset.h>
 #include <linux/sched/task.h>
+#include <linux/pid.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #ifdef PM_HAVE_SOFTLEAF
@@ -256,7 +257,9 @@ typedef void (pm_exit_fn_t)(long code);
 	X(wake_up_new_task, "wake_up_new_task", NULL, typeof(wake_up_new_task), false) \
 	X(do_exit, "do_exit", NULL, pm_exit_fn_t, false)		\
 	/* Optional: without it, every drain is lru_cache_disable(). */	\
-	X(lru_add_drain, "lru_add_drain", NULL, pm_void_fn_t, true)
+	X(lru_add_drain, "lru_add_drain", NULL, pm_void_fn_t, true)	\
+	/* Optional: without it, PAGEMOVE_F_PIDFD is -EOPNOTSUPP (task.c). */ \
+	X(pidfd_get_task, "pidfd_get_task", NULL, typeof(pidfd_get_task), true)
 
 #define PM_DECLARE_CALL(f, name, alt, proto, opt)			\
 	extern proto pm_proto_##f;					\
@@ -276,6 +279,7 @@ struct pm_symbols {
 	pm_huge_zero_t *huge_zero;
 #endif
 	bool have_lru_add_drain;
+	bool have_pidfd_get_task;
 	/* migrate_pages() flushes the TLB once per batch, not per folio (symbols.c). */
 	bool batched_flush;
 };

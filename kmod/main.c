@@ -48,6 +48,14 @@ static long pm_copy_out(void __user *argp, const void *req, u32 usize, size_t ou
 	return min_t(long, ret, INT_MAX);
 }
 
+/* And @next, past the budget fields (in), when the caller's size covers it. */
+static long pm_copy_next(u64 __user *unext, u64 next, u32 usize, size_t end, long ret)
+{
+	if (usize >= end && put_user(next, unext) && ret >= 0)
+		return -EFAULT;
+	return ret;
+}
+
 static long pm_ioctl_move(void __user *argp)
 {
 	struct pagemove_move req;
@@ -58,7 +66,9 @@ static long pm_ioctl_move(void __user *argp)
 		return err;
 	req.result = pm_move(&req);
 	return pm_copy_out(argp, &req, usize, offsetof(struct pagemove_move, nr_moved),
-			   offsetofend(struct pagemove_move, result), req.result);
+			   offsetofend(struct pagemove_move, result),
+			   pm_copy_next(&((struct pagemove_move __user *)argp)->next, req.next,
+					usize, offsetofend(struct pagemove_move, next), req.result));
 }
 
 static long pm_ioctl_range(void __user *argp)
@@ -71,7 +81,9 @@ static long pm_ioctl_range(void __user *argp)
 		return err;
 	req.result = pm_move_range(&req);
 	return pm_copy_out(argp, &req, usize, offsetof(struct pagemove_range, nr_pages),
-			   offsetofend(struct pagemove_range, result), req.result);
+			   offsetofend(struct pagemove_range, result),
+			   pm_copy_next(&((struct pagemove_range __user *)argp)->next, req.next,
+					usize, offsetofend(struct pagemove_range, next), req.result));
 }
 
 static long pm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -103,6 +115,7 @@ static struct miscdevice pm_misc = {
 	.name = "pagemove",
 	.fops = &pm_fops,
 	.mode = 0666,
+	.groups = pm_groups,	/* stats/: the counters, every user may read them */
 };
 
 /*

@@ -222,11 +222,12 @@ static unsigned long pm_list_pages(struct list_head *list, unsigned int *folios)
  */
 static atomic_t pm_migrating = ATOMIC_INIT(0);
 
-int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc *a)
+static int pm_migrate_split(struct pm_call *c, struct list_head *list, struct pm_alloc *a,
+			    unsigned long pages, unsigned int folios, unsigned int *threads)
 {
 	int neg = 0, sum = 0, others, cpus = 1;
-	unsigned int folios, n, i;
-	unsigned long pages = pm_list_pages(list, &folios), seen = 0;
+	unsigned int n, i;
+	unsigned long seen = 0;
 	struct pm_worker *w;
 	struct folio *folio, *next;
 	cpumask_var_t allowed;
@@ -288,6 +289,7 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 		w[i].spawned = !list_empty(&w[i].list) && pm_spawn(&w[i], narrow ? allowed : NULL);
 		if (!w[i].spawned)
 			list_splice_tail_init(&w[i].list, &w[0].list);
+		*threads += w[i].spawned;
 	}
 	w[0].err = pm_migrate(&w[0].list, &w[0].a);
 	/* (Not the list: a worker that moved all of its share empties it.) */
@@ -313,4 +315,18 @@ int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc 
 	}
 	c->nr_parallel++;
 	return neg ?: sum;
+}
+
+/* A batch, counted and traced (stats.c): what it asked, moved, and took. */
+int pm_migrate_batch(struct pm_call *c, struct list_head *list, struct pm_alloc *a)
+{
+	unsigned int folios, left_folios, threads = 1;
+	unsigned long pages = pm_list_pages(list, &folios);
+	u64 t0 = ktime_get_ns();
+	int ret = pm_migrate_split(c, list, a, pages, folios, &threads);
+	unsigned long left = pm_list_pages(list, &left_folios);
+
+	c->bytes += (u64)(pages - left) << PAGE_SHIFT;	/* what a @rate counts */
+	pm_stat_batch(a->mtc.nid, pages, folios, left, threads, ret, t0);
+	return ret;
 }

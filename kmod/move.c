@@ -73,7 +73,19 @@ static long pm_query(struct pm_call *c)
 	u64 base;
 
 	for (base = 0; base < c->count; base += c->nr) {
-		unsigned int valid = pm_read_chunk(c, base, false), nr = c->nr, j, cost = 0;
+		unsigned int valid, nr, j, cost = 0;
+		int err;
+
+		c->next = base;
+		if (base) {
+			err = pm_budget_spent(c);	/* @max_usec, PAGEMOVE_F_INTR */
+			if (err)
+				return err;
+		}
+		c->lim = pm_budget_chunk(c);
+		valid = pm_read_chunk(c, base, false);
+		c->lim = 0;
+		nr = c->nr;
 
 		/* The syscall reads 16 entries at a time and stops at the bad one. */
 		if (valid != nr)
@@ -96,6 +108,7 @@ static long pm_query(struct pm_call *c)
 		if (fatal_signal_pending(current))
 			return -EINTR;
 	}
+	c->next = c->count;
 	return 0;
 }
 
@@ -147,15 +160,25 @@ void pm_call_end(struct pm_call *c)
 	kvfree(c);
 }
 
-long pm_move(struct pagemove_move *req)
+static long pm_move_req(struct pagemove_move *req, struct pm_counts *n)
 {
 	bool compat = req->flags & PAGEMOVE_F_COMPAT;
 	struct pm_target t;
 	struct pm_call *c;
 	long ret;
 
+	struct pm_budget b = { .max_pages = req->max_pages, .max_usec = req->max_usec,
+			       .rate = req->rate };
+
+	req->next = 0;
 	if (req->flags & ~PAGEMOVE_F_ALL || req->__reserved || req->__reserved2)
 		return -EINVAL;
+	ret = pm_budget_check(&b, req->flags);
+	if (ret)
+		return ret;
+	/* A query moves nothing: only its time and signals bound it. */
+	if (!req->nodes)
+		b.max_pages = b.rate = 0;
 	if ((req->flags & PAGEMOVE_MF_MOVE_ALL) && !capable(CAP_SYS_NICE))
 		return -EPERM;
 	if (!compat && req->count > pm_max_pages)
@@ -172,17 +195,33 @@ long pm_move(struct pagemove_move *req)
 	c->upages = u64_to_user_ptr(req->pages);
 	c->unodes = u64_to_user_ptr(req->nodes);
 	c->ustatus = u64_to_user_ptr(req->status);
+	pm_budget_start(c, &b, req->flags);
 
 	if (!req->nodes)
 		ret = pm_query(c);
+	else if (compat)
+		ret = pm_move_compat(c);
 	else
-		ret = compat ? pm_move_compat(c) : pm_move_seed(c);
+		ret = pm_move_seed(c);
+	req->next = compat ? 0 : c->next;
 
-	req->nr_moved = c->nr_moved;
-	req->nr_in_place = c->nr_in_place;
-	req->nr_failed = c->nr_failed;
+	req->nr_moved = n->moved = c->nr_moved;
+	req->nr_in_place = n->in_place = c->nr_in_place;
+	req->nr_failed = n->failed = c->nr_failed;
 	pm_call_end(c);
 out_put:
 	pm_target_put(&t);
+	return ret;
+}
+
+/* Counted and traced whatever the answer, a refused request with no pages. */
+long pm_move(struct pagemove_move *req)
+{
+	bool query = !req->nodes;
+	u64 t0 = pm_stat_call_start(false, query, req->pid, req->flags, req->count);
+	struct pm_counts n = { 0 };
+	long ret = pm_move_req(req, &n);
+
+	pm_stat_call_end(false, query, req->flags, ret, &n, t0);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include "../include/uapi/linux/pagemove.h"
 
 struct seq_file;
+struct attribute_group;
 int pm_symbols_resolve(void);
 int pm_symbols_show(struct seq_file *m, void *v);
 
@@ -82,6 +83,17 @@ void pm_lookup_move(struct pm_lookup_ctx *ctx, unsigned long addr, int node,
 #define PM_QUERY_COST_FAST	1
 #define PM_QUERY_COST_WALK	8
 int pm_lookup_query(struct pm_lookup_ctx *ctx, unsigned long addr, unsigned int *cost);
+
+/* stats.c: counters (the device's stats/ in sysfs) and tracepoints. */
+struct pm_counts {
+	u64 moved, in_place, failed;
+};
+extern const struct attribute_group *pm_groups[];
+u64 pm_stat_call_start(bool range, bool query, int pid, u32 flags, u64 count);
+void pm_stat_call_end(bool range, bool query, u32 flags, long result,
+		      const struct pm_counts *n, u64 t0);
+void pm_stat_batch(int node, unsigned long pages, unsigned int folios, unsigned long left,
+		   unsigned int workers, int ret, u64 t0);
 
 long pm_move(struct pagemove_move *req);
 long pm_move_range(struct pagemove_range *req);

@@ -11,14 +11,19 @@
 #include <linux/uaccess.h>
 #include "call.h"
 
-long pm_move_range(struct pagemove_range *req)
+static long pm_range_req(struct pagemove_range *req, struct pm_counts *n)
 {
 	struct pm_target t;
 	struct pm_call *c;
+	struct pm_budget b = { .max_pages = req->max_pages, .max_usec = req->max_usec,
+			       .rate = req->rate };
 	u64 end, pages;
 	long ret;
 
-	if (req->flags & ~(PAGEMOVE_MF_MOVE | PAGEMOVE_MF_MOVE_ALL) || req->__reserved)
+	req->next = req->start;
+	if (req->flags & ~(PAGEMOVE_MF_MOVE | PAGEMOVE_MF_MOVE_ALL | PAGEMOVE_F_PIDFD |
+			   PAGEMOVE_F_INTR) ||
+	    req->__reserved)
 		return -EINVAL;
 	if (!req->length || !PAGE_ALIGNED(req->start) || !PAGE_ALIGNED(req->length) ||
 	    check_add_overflow(req->start, req->length, &end))
@@ -42,8 +47,10 @@ long pm_move_range(struct pagemove_range *req)
 	c->range_start = req->start;
 	c->range_node = req->node;
 	c->ustatus = u64_to_user_ptr(req->status);
+	pm_budget_start(c, &b, req->flags);
 
 	ret = pm_move_seed(c);
+	req->next = req->start + (c->next << PAGE_SHIFT);
 
 	req->nr_pages = pages;
 	req->nr_moved = c->nr_moved;
@@ -56,8 +63,21 @@ long pm_move_range(struct pagemove_range *req)
 	req->nr_enomem = c->nr_status[PM_ENOMEM];
 	req->nr_eio = c->nr_status[PM_EIO];
 	req->nr_einval = c->nr_status[PM_EINVAL];
+	n->moved = c->nr_moved;
+	n->in_place = c->nr_in_place;
+	n->failed = c->nr_failed;
 	pm_call_end(c);
 out_put:
 	pm_target_put(&t);
+	return ret;
+}
+
+long pm_move_range(struct pagemove_range *req)
+{
+	u64 t0 = pm_stat_call_start(true, false, req->pid, req->flags, req->length >> PAGE_SHIFT);
+	struct pm_counts n = { 0 };
+	long ret = pm_range_req(req, &n);
+
+	pm_stat_call_end(true, false, req->flags, ret, &n, t0);
 	return ret;
 }

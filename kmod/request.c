@@ -16,7 +16,7 @@
  */
 unsigned int pm_read_chunk(struct pm_call *c, u64 base, bool with_nodes)
 {
-	unsigned int want = min_t(u64, c->cap, c->count - base), n, m, i;
+	unsigned int want = min_t(u64, c->lim ?: c->cap, c->count - base), n, m, i;
 
 	if (c->range) {
 		/*

@@ -717,7 +717,7 @@ long pm_move_seed(struct pm_call *c)
 	if (!c->seen)
 		return -ENOMEM;
 	/* Arrays of more than one chunk: see pm_recheck_seed(). */
-	if (!c->range && c->count > c->cap) {
+	if (!c->range && pm_budget_multi(c)) {
 		c->outcome = kvzalloc(DIV_ROUND_UP(c->count, 4),
 				      GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 		if (!c->outcome)
@@ -725,9 +725,27 @@ long pm_move_seed(struct pm_call *c)
 	}
 
 	for (base = 0; base < c->count; base += c->nr) {
-		/* A single chunk is still in hand from the validation (a range's are made). */
-		if ((c->count > c->cap || c->range) && pm_read_chunk(c, base, true) != c->nr)
-			return -EFAULT;	/* the arrays changed under us */
+		unsigned int valid;
+
+		c->next = base;
+		/* Between two chunks: a budget spent, or a signal (budget.c). */
+		if (base) {
+			err = pm_budget_spent(c);
+			if (err)
+				break;
+		}
+		/*
+		 * A single chunk is still in hand from the validation (a range's
+		 * are made), unless the budget takes fewer entries.
+		 */
+		c->lim = pm_budget_chunk(c);
+		if (c->count > c->cap || c->range || c->lim < c->count) {
+			valid = pm_read_chunk(c, base, true);
+			c->lim = 0;
+			if (valid != c->nr)
+				return -EFAULT;	/* the arrays changed under us */
+		}
+		c->lim = 0;
 		c->last_queued = NULL;
 		err = pm_collect_seed(c);
 		if (err) {
@@ -751,11 +769,22 @@ long pm_move_seed(struct pm_call *c)
 			return -EFAULT;
 		cond_resched();
 		last_base = base;
+		c->next = base + c->nr;
+		/* A signal in the pace after the last chunk stops nothing. */
+		err = pm_budget_pace(c);
+		if (err && c->next < c->count)
+			break;
+		err = 0;
 	}
+	/* Stopped early: the entries from c->next on were not reached. */
+	c->count = c->next;
 	if (c->outcome) {
-		err = pm_recheck_seed(c, last_base);
-		if (err)
-			return err;
+		int e = pm_recheck_seed(c, last_base);
+
+		if (e)
+			return e;
 	}
+	if (err)
+		return err;
 	return c->nr_queued ? 0 : -ENOENT;
 }

@@ -127,6 +127,7 @@ int pm_symbols_resolve(void)
 		static_call_update(pm_call_##f, (proto *)addr);
 	PM_CALLS(PM_RESOLVE_CALL)
 	pm_sym.have_lru_add_drain = static_call_query(pm_call_lru_add_drain) != NULL;
+	pm_sym.have_pidfd_get_task = static_call_query(pm_call_pidfd_get_task) != NULL;
 
 	/*
 	 * A MIGRATE_SYNC migrate_pages() that first tries the whole list in

@@ -18,7 +18,7 @@ int pm_target_get(pid_t pid, u32 flags, struct pm_target *t)
 	int err;
 
 	/* Moving one's own pages needs no permission check. */
-	if (!pid) {
+	if (!pid && !(flags & PAGEMOVE_F_PIDFD)) {
 		if (!current->mm)
 			return -EINVAL;
 		mmget(current->mm);
@@ -27,9 +27,20 @@ int pm_target_get(pid_t pid, u32 flags, struct pm_target *t)
 		return 0;
 	}
 
-	task = pm_call(find_get_task_by_vpid)(pid);
-	if (!task)
-		return -ESRCH;
+	if (flags & PAGEMOVE_F_PIDFD) {
+		unsigned int f_flags;
+
+		/* Where process_madvise(2) and process_mrelease(2) take theirs. */
+		if (!pm_sym.have_pidfd_get_task)
+			return -EOPNOTSUPP;
+		task = pm_call(pidfd_get_task)(pid, &f_flags);
+		if (IS_ERR(task))
+			return PTR_ERR(task);
+	} else {
+		task = pm_call(find_get_task_by_vpid)(pid);
+		if (!task)
+			return -ESRCH;
+	}
 
 	/*
 	 * As 7.x's find_mm_struct(), on every kernel: exec_update_lock held
@@ -48,7 +59,14 @@ int pm_target_get(pid_t pid, u32 flags, struct pm_target *t)
 		goto out_unlock;
 	t->nodes = pm_call(cpuset_mems_allowed)(task);
 	t->mm = get_task_mm(task);
-	err = t->mm ? 0 : -EINVAL;	/* a kernel thread, or exiting */
+	err = 0;
+	/*
+	 * A kernel thread, or exiting: -EINVAL as the syscall says. A pidfd
+	 * names one process for good, so that one having exited is -ESRCH,
+	 * whether or not it was reaped.
+	 */
+	if (!t->mm)
+		err = (flags & PAGEMOVE_F_PIDFD) && (task->flags & PF_EXITING) ? -ESRCH : -EINVAL;
 out_unlock:
 	up_read(&task->signal->exec_update_lock);
 out:

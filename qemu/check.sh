@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 done
 [ -z "$picked" ] || series=$picked
 
-# What each guest gets: the selftests, the shim and the command of its
+# What each guest gets: the selftests, the shim, the command and the daemon example of its
 # architecture (arm64's cross-built into build/arm64/), and the runtime of
 # the drop-in test's unmodified dynamic libnuma program (LD_PRELOAD):
 # the host's on x86, Debian's arm64 packages (qemu/sysroot.sh) on arm64.
@@ -30,7 +30,8 @@ guest_files() { # ARCH -> sets files
 	local b=$ROOT/build f so sr
 	files=()
 	[ "$1" = amd64 ] || b=$ROOT/build/$1
-	for f in "$b"/selftests/* "$b"/lib/libpagemove-preload.so "$b"/tools/pagemove; do
+	for f in "$b"/selftests/* "$b"/lib/libpagemove-preload.so "$b"/tools/pagemove \
+		 "$b"/examples/daemon_example; do
 		[ -f "$f" ] && files+=(-f "$f")
 	done
 	if [ "$1" = amd64 ]; then

@@ -625,7 +625,7 @@ static void range_call(uint64_t *s)
 {
 	struct pagemove_range rq;
 	const uint64_t lens[] = { 0, 1, PM_PAGE - 1, ~0ULL & ~(PM_PAGE - 1), 1ULL << 40 };
-	uint64_t pages, sum;
+	uint64_t pages, sum, answered;
 	unsigned long r = rndn(s, 100), i;
 	long ret;
 	int e;
@@ -636,9 +636,17 @@ static void range_call(uint64_t *s)
 	rq.length = rndn(s, 10) ? (1 + rndn(s, MAXC)) * PM_PAGE : lens[rndn(s, 5)];
 	rq.node = rndn(s, 4) ? (int32_t)rndn(s, 3) : bad_node(s);
 	rq.flags = rndn(s, 3) ? PAGEMOVE_MF_MOVE : rndn(s, 2) ? PAGEMOVE_MF_MOVE_ALL : 1U << rndn(s, 32);
+	rq.flags &= ~PAGEMOVE_F_PIDFD;	/* pids here are pids (pagemove_pidfd has the pidfds) */
 	rq.pid = rndn(s, 3) ? 0 : rndn(s, 2) ? ld(&F.cur_child) : (int)rndn(s, 4);
 	rq.workers = rndn(s, 3);
 	rq.__reserved = rndn(s, 50) == 0;
+	/* A budget now and then (pagemove_budget has the exact checks). */
+	if (rndn(s, 8) == 0) {
+		rq.max_pages = rndn(s, 2) ? rndn(s, MAXC + 1) : rnd(s);
+		rq.max_usec = rndn(s, 2) ? rndn(s, 5000) : 0;
+		rq.rate = rndn(s, 4) ? 0 : (256ULL << 20) + rnd(s) % (1ULL << 40);
+	}
+	rq.next = rnd(s);	/* (out): junk in */
 	r = rndn(s, 10);
 	rq.status = r < 5 ? (uint64_t)F.status : r < 8 ? 0 : r < 9 ? KADDR : (uint64_t)F.ro;
 	pages = rq.length / PM_PAGE;
@@ -656,15 +664,32 @@ static void range_call(uint64_t *s)
 	}
 	if (ret < 0 && e != ENOENT)
 		return;
+	/* A budget that stopped it: the pages before rq.next are answered, the rest untouched. */
+	if (ret > 0 && (ret != PAGEMOVE_STOPPED || !(rq.max_pages || rq.max_usec || rq.rate))) {
+		bad("range call %lu: returned %ld without a budget", F.calls, ret);
+		return;
+	}
+	answered = ret == PAGEMOVE_STOPPED ? (rq.next - rq.start) / PM_PAGE : pages;
+	if (rq.next < rq.start || (rq.next - rq.start) % PM_PAGE || answered > pages ||
+	    (ret != PAGEMOVE_STOPPED && rq.next != rq.start + rq.length) ||
+	    (ret == PAGEMOVE_STOPPED && (!answered || answered == pages)) ||
+	    (rq.max_pages && rq.nr_moved > rq.max_pages)) {
+		bad("range call %lu: %llu pages, next at page %lld, %llu moved (max %llu), ret %ld",
+		    F.calls, (unsigned long long)pages, (long long)(rq.next - rq.start) / (long long)PM_PAGE,
+		    (unsigned long long)rq.nr_moved, (unsigned long long)rq.max_pages, ret);
+		return;
+	}
 	sum = rq.nr_moved + rq.nr_in_place + rq.nr_enoent + rq.nr_eacces + rq.nr_eperm +
 	      rq.nr_ebusy + rq.nr_efault + rq.nr_enomem + rq.nr_eio + rq.nr_einval;
-	if (rq.nr_pages != pages || sum != pages || rq.result != (ret < 0 ? -e : ret))
-		bad("range call %lu: %llu pages, counts add up to %llu, result %lld",
-		    F.calls, (unsigned long long)rq.nr_pages, (unsigned long long)sum,
-		    (long long)rq.result);
+	if (rq.nr_pages != pages || sum != answered || rq.result != (ret < 0 ? -e : ret))
+		bad("range call %lu: %llu pages, %llu answered, counts add up to %llu, result %lld",
+		    F.calls, (unsigned long long)rq.nr_pages, (unsigned long long)answered,
+		    (unsigned long long)sum, (long long)rq.result);
 	for (i = 0; rq.status == (uint64_t)F.status && i < pages && i < MAXC; i++)
-		if (!status_ok(F.status[i]) || F.status[i] == -ENODEV)
-			bad("range call %lu: status[%lu] %d", F.calls, i, F.status[i]);
+		if (i < answered ? !status_ok(F.status[i]) || F.status[i] == -ENODEV :
+				   F.status[i] != PM_SENTINEL)
+			bad("range call %lu: status[%lu] %d (%llu answered)", F.calls, i,
+			    F.status[i], (unsigned long long)answered);
 }
 
 /* The oracle region afresh: its THPs whole again (earlier calls split them). */
@@ -865,7 +890,8 @@ static void one_call(uint64_t *s)
 	uint64_t count = pick_count(s), n, i, reqp = (uint64_t)F.reqbuf;
 	unsigned int cmd = PAGEMOVE_MOVE, size = PAGEMOVE_MOVE_SIZE_VER0;
 	int pk, nk, sk, flip = FLIP_NONE, expect = 0, bad_cmd = 0, tail_nz = 0;
-	int compat, pid, e = 0, full, rk = 0;
+	int compat, pid, e = 0, full, rk = 0, budget = 0;
+	uint64_t answered;
 	unsigned long r;
 	double t0, dt;
 	long ret;
@@ -921,9 +947,9 @@ static void one_call(uint64_t *s)
 		r0.flags = ok[rndn(s, sizeof(ok) / sizeof(ok[0]))];
 		r = rndn(s, 100);
 		if (r < 5)
-			r0.flags |= 1U << rndn(s, 32);	/* may hit a known bit */
+			r0.flags |= (1U << rndn(s, 32)) & ~PAGEMOVE_F_PIDFD;	/* may hit a known bit */
 		else if (r < 8)
-			r0.flags |= 1U << (17 + rndn(s, 15));
+			r0.flags |= 1U << (19 + rndn(s, 13));
 		else if (r < 9)
 			r0.flags |= 1;	/* MPOL_MF_STRICT: not ours */
 		if (rndn(s, 40) == 0)
@@ -978,11 +1004,25 @@ static void one_call(uint64_t *s)
 		size = RSV2 + 1 + rndn(s, PM_PAGE - RSV2), tail_nz = 1;
 	else if (r < 17)
 		size = rndn(s, 2) ? PM_PAGE + 1 + rndn(s, PM_PAGE) : 0xffffffffU;
+	else if (r < 30) {
+		/* This ABI's size, with a budget (pagemove_budget has the exact checks). */
+		size = sizeof(r0);
+		r0.max_pages = rndn(s, 3) ? 0 : rndn(s, 2) ? rndn(s, MAXC + 1) : rnd(s);
+		r0.max_usec = rndn(s, 3) ? 0 : rndn(s, 5000);
+		r0.rate = rndn(s, 4) ? 0 : (256ULL << 20) + rnd(s) % (1ULL << 40);
+		r0.next = rnd(s);	/* (out): junk in */
+		budget = r0.max_pages || r0.max_usec || r0.rate;
+	}
 	r0.size = size;
 	memcpy(F.reqbuf, &r0, sizeof(r0));
-	/* Past workers (any value is fine): __reserved2 or what this ABI does not know. */
-	if (tail_nz)
-		F.reqbuf[RSV2 + rndn(s, size - RSV2)] = (char)(1 + rndn(s, 255));
+	/* __reserved2, or past what this ABI knows (the budget fields are known). */
+	if (tail_nz) {
+		if (size > sizeof(r0) && rndn(s, 2))
+			F.reqbuf[sizeof(r0) + rndn(s, size - sizeof(r0))] = (char)(1 + rndn(s, 255));
+		else
+			F.reqbuf[RSV2 + rndn(s, size - RSV2 < 4 ? size - RSV2 : 4)] =
+				(char)(1 + rndn(s, 255));
+	}
 
 	r = rndn(s, 100);
 	if (r < 2) {
@@ -1051,6 +1091,8 @@ static void one_call(uint64_t *s)
 		expect = EFAULT;
 	else if (r0.flags & ~PAGEMOVE_F_ALL || r0.__reserved)
 		expect = EINVAL;
+	else if (compat && (budget || (r0.flags & PAGEMOVE_F_INTR)))
+		expect = EINVAL;	/* the syscall has no budget */
 	else if (!compat && count > F.max_pages)
 		expect = E2BIG;
 	else if (pid == 2)
@@ -1103,19 +1145,33 @@ static void one_call(uint64_t *s)
 		/* ioctl(2) returns an int: a compat count above INT_MAX must not pose as an errno. */
 		if (ret != -1 || !errno_ok(e))
 			bad(DESC ": result %lld", ARGS, rk ? 0LL : (long long)req->result);
+	} else if (ret > 0 && !compat && budget && ret == PAGEMOVE_STOPPED) {
+		/* A budget stopped it: @next past 0, before the end; max_pages kept. */
+		if (flip != FLIP_REQ && (!req->next || req->next >= count ||
+					 (r0.nodes && r0.max_pages && req->nr_moved > r0.max_pages)))
+			bad(DESC ": next %llu, moved %llu (max %llu)", ARGS,
+			    (unsigned long long)req->next, (unsigned long long)req->nr_moved,
+			    (unsigned long long)r0.max_pages);
 	} else if (ret > 0) {
 		/* Only compat mode counts failures in its return, at most one per entry. */
 		if ((!(compat && r0.nodes) && flip != FLIP_REQ) ||
 		    (flip != FLIP_REQ && count < INT_MAX && (uint64_t)ret > count))
 			bad(DESC, ARGS);
 	}
+	/* The entries answered: all but those from @next on when a budget stopped it. */
+	answered = !compat && budget && ret == PAGEMOVE_STOPPED && flip != FLIP_REQ ? req->next :
+										  count;
+	if (ret == 0 && !compat && size == sizeof(r0) && !rk && flip != FLIP_REQ &&
+	    req->next != count)
+		bad(DESC ": next %llu of %llu", ARGS, (unsigned long long)req->next,
+		    (unsigned long long)count);
 	if (ret >= 0 && flip != FLIP_REQ) {
 		/*
 		 * The summary: the full result (ioctl(2) returns it clamped to
 		 * INT_MAX), and every entry counted once.
 		 */
 		if ((req->result > INT_MAX ? INT_MAX : req->result) != ret ||
-		    req->nr_moved + req->nr_in_place + req->nr_failed != count)
+		    req->nr_moved + req->nr_in_place + req->nr_failed != answered)
 			bad(DESC ": result %lld moved %llu in place %llu failed %llu", ARGS,
 			    (long long)req->result, (unsigned long long)req->nr_moved,
 			    (unsigned long long)req->nr_in_place,
@@ -1127,10 +1183,20 @@ static void one_call(uint64_t *s)
 	if (sk != P_BUF)
 		return;
 	/* Statuses: contract values; default mode writes every one when it returns 0 (or -ENOENT). */
-	full = flip != FLIP_REQ && !compat && (ret == 0 || (ret == -1 && e == ENOENT && r0.nodes));
+	full = flip != FLIP_REQ && !compat &&
+	       (ret == 0 || (ret == PAGEMOVE_STOPPED && budget) ||
+		(ret == -1 && e == ENOENT && r0.nodes));
 	for (i = 0; i < n; i++) {
 		int32_t v = F.status[i];
 
+		if (i >= answered) {
+			if (v != PM_SENTINEL) {
+				bad(DESC ": status[%llu] = %d past next %llu", ARGS,
+				    (unsigned long long)i, v, (unsigned long long)answered);
+				return;
+			}
+			continue;
+		}
 		if (v == PM_SENTINEL) {
 			F.st_sentinel++;
 			if (full) {

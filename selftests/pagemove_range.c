@@ -939,7 +939,7 @@ TEST_F(pm, struct_size_ver0_and_larger)
 		char tail[16];
 	} big;
 
-	EXPECT_EQ(PAGEMOVE_RANGE_SIZE_VER0, sizeof(struct pagemove_range));
+	EXPECT_EQ(PAGEMOVE_RANGE_SIZE_VER1, sizeof(struct pagemove_range));
 	memset(&big, 0, sizeof(big));
 	big.r.node = 1;
 	big.r.start = (unsigned long)self->buf;

@@ -35,13 +35,58 @@ enum {
 #define PAGEMOVE_MF_MOVE	(1U << 1)	/* MPOL_MF_MOVE: pages mapped only by the target */
 #define PAGEMOVE_MF_MOVE_ALL	(1U << 2)	/* MPOL_MF_MOVE_ALL: shared pages too; CAP_SYS_NICE */
 #define PAGEMOVE_F_COMPAT	(1U << 16)	/* behave exactly as this kernel's move_pages(2) */
-#define PAGEMOVE_F_ALL		(PAGEMOVE_MF_MOVE | PAGEMOVE_MF_MOVE_ALL | PAGEMOVE_F_COMPAT)
+/*
+ * @pid is a pidfd (pidfd_open(2), clone3's CLONE_PIDFD), as
+ * process_madvise(2) takes one: the target cannot be a process that reused
+ * an exited one's pid. Not a pidfd: -EBADF; its process exited: -ESRCH.
+ * The permission checks are the pid's (a pidfd grants nothing).
+ */
+#define PAGEMOVE_F_PIDFD	(1U << 17)
+/*
+ * Default mode: an ordinary signal, not only a fatal one, stops the call
+ * at its next chunk: -EINTR, with @next where to resume and every entry
+ * before it answered (see "Budgets"). Without it only a fatal signal
+ * stops a call, as with move_pages(2). Not with PAGEMOVE_F_COMPAT.
+ */
+#define PAGEMOVE_F_INTR		(1U << 18)
+#define PAGEMOVE_F_ALL		(PAGEMOVE_MF_MOVE | PAGEMOVE_MF_MOVE_ALL | PAGEMOVE_F_COMPAT | \
+				 PAGEMOVE_F_PIDFD | PAGEMOVE_F_INTR)
+
+/*
+ * Budgets (default mode, PAGEMOVE_MOVE since size 120 and
+ * PAGEMOVE_MOVE_RANGE since size 176): a request may bound what it costs.
+ *   @max_pages  at most this many entries (range: pages) moved by the call
+ *   @max_usec   stop once this many microseconds have passed
+ *   @rate       at most this many bytes migrated per second: the call
+ *               sleeps after each chunk, the last one too, until its bytes
+ *               so far are what the rate allows, so that calls resumed one
+ *               after another keep the rate (with @max_usec too, a call may
+ *               run past its time by one chunk's pace)
+ * 0 is no bound. A call stops only between two chunks of entries, each
+ * looked up and migrated whole (4096 entries; with @max_usec 512, with
+ * @rate about a tenth of a second's worth, a range's chunks never below
+ * one PMD-sized huge page's pages), and always answers its first chunk,
+ * so that every call makes progress. It then returns PAGEMOVE_STOPPED
+ * with @next the first entry (range: address) it did not reach; the
+ * entries before it have their statuses and are counted, the ones from
+ * it on are untouched. The same request with @pages, @nodes and @status
+ * advanced to @next (range: @start = @next, @length what is left) goes
+ * on. A huge page moves whole: a call that stopped inside one leaves its
+ * later pages on the node already, and the next call reports them in
+ * place. @rate counts the bytes of the folios migrated (a THP named by
+ * one entry is its whole size). A query (no @nodes) honours @max_usec
+ * and PAGEMOVE_F_INTR; it moves nothing, so @max_pages and @rate do not
+ * apply. Compat mode refuses any budget with -EINVAL: the syscall has none.
+ */
+#define PAGEMOVE_STOPPED	1
 
 /**
  * struct pagemove_move - PAGEMOVE_MOVE: move (or query) pages of a process
  * @size: (in) sizeof(struct pagemove_move) as the caller knows it
- * @flags: (in) PAGEMOVE_MF_MOVE, PAGEMOVE_MF_MOVE_ALL, PAGEMOVE_F_COMPAT
- * @pid: (in) target process; 0 means the caller
+ * @flags: (in) PAGEMOVE_MF_MOVE, PAGEMOVE_MF_MOVE_ALL, PAGEMOVE_F_COMPAT,
+ *	PAGEMOVE_F_PIDFD, PAGEMOVE_F_INTR
+ * @pid: (in) target process; 0 means the caller (with PAGEMOVE_F_PIDFD: a
+ *	pidfd of the target, 0 is file descriptor 0)
  * @__reserved: (in) must be 0
  * @count: (in) number of entries in @pages, @nodes and @status
  * @pages: (in) user pointer to __u64[count], virtual addresses in the target
@@ -66,6 +111,11 @@ enum {
  *	migrates that share itself. Results and statuses are those of one
  *	migrate_pages() call
  * @__reserved2: (in) must be 0
+ * @max_pages, @max_usec, @rate: (in, since size 120) the call's budget,
+ *	0 = none (see "Budgets")
+ * @next: (out, since size 120) the first entry the call did not reach:
+ *	@count when it answered them all; where a budget, a signal or an
+ *	-EFAULT stopped it otherwise (not written when the call was refused)
  * @result: (out) the call's return value, also returned by ioctl(2); as
  *	ioctl(2) returns an int, a positive value above INT_MAX (compat mode,
  *	count above INT_MAX) comes back from ioctl(2) as INT_MAX, and only
@@ -117,7 +167,11 @@ enum {
  *            has no mm (kernel thread, exiting)
  *   -EPERM   MOVE_ALL without CAP_SYS_NICE, or
  *            ptrace_may_access(PTRACE_MODE_READ_REALCREDS) refused
- *   -ESRCH   no such pid
+ *   -ESRCH   no such pid (PAGEMOVE_F_PIDFD: the pidfd's process exited,
+ *            reaped or not)
+ *   -EBADF   PAGEMOVE_F_PIDFD, and @pid is not an open pidfd
+ *   -EOPNOTSUPP  PAGEMOVE_F_PIDFD on a kernel whose pidfd_get_task() the
+ *            module could not resolve (the load says so)
  *   (LSM)    security_task_movememory's own errno
  *   -E2BIG   count above the max_pages module parameter (default 1048576);
  *            compat mode has no limit, like the syscall
@@ -131,7 +185,10 @@ enum {
  *            node count (never by count), charged to the caller's memory
  *            cgroup, which refuses it rather than OOM-kill; nothing was
  *            moved and no status written
- *   -EINTR   a fatal signal (the caller is being killed) stopped the call
+ *   1        PAGEMOVE_STOPPED: a budget ran out before the last entry;
+ *            @next is where to resume (see "Budgets")
+ *   -EINTR   a fatal signal (the caller is being killed), or with
+ *            PAGEMOVE_F_INTR any signal, stopped the call
  *            part way: the pages it had isolated and not yet migrated are
  *            put back, unmoved; what earlier batches moved stays moved,
  *            with their statuses written (default and compat mode, queries
@@ -197,16 +254,22 @@ struct pagemove_move {
 	__s64 result;
 	__u32 workers;
 	__u32 __reserved2;
+	__aligned_u64 max_pages;
+	__aligned_u64 max_usec;
+	__aligned_u64 rate;
+	__aligned_u64 next;
 };
 #define PAGEMOVE_MOVE_SIZE_VER0	80	/* first published size */
 #define PAGEMOVE_MOVE_SIZE_VER1	88	/* adds workers */
+#define PAGEMOVE_MOVE_SIZE_VER2	120	/* adds the budgets and next */
 #define PAGEMOVE_MOVE		_IO(PAGEMOVE_TYPE, PAGEMOVE_CMD_MOVE)
 
 /**
  * struct pagemove_range - PAGEMOVE_MOVE_RANGE: move a range of a process to a node
  * @size: (in) sizeof(struct pagemove_range) as the caller knows it
- * @flags: (in) PAGEMOVE_MF_MOVE, PAGEMOVE_MF_MOVE_ALL (no PAGEMOVE_F_COMPAT)
- * @pid: (in) target process; 0 means the caller
+ * @flags: (in) PAGEMOVE_MF_MOVE, PAGEMOVE_MF_MOVE_ALL, PAGEMOVE_F_PIDFD,
+ *	PAGEMOVE_F_INTR (no PAGEMOVE_F_COMPAT)
+ * @pid: (in) target process; 0 means the caller (PAGEMOVE_F_PIDFD: a pidfd)
  * @node: (in) the node every page of the range should be on
  * @start: (in) first address, page aligned
  * @length: (in) bytes, a multiple of the page size, not 0
@@ -220,6 +283,10 @@ struct pagemove_move {
  * @nr_enoent ... @nr_einval: (out) pages with that status; a page in no
  *	VMA, or in one that cannot migrate, counts in @nr_efault
  * @result: (out) the call's return value, also returned by ioctl(2)
+ * @max_pages, @max_usec, @rate: (in, since size 176) as in struct
+ *	pagemove_move (see "Budgets")
+ * @next: (out, since size 176) the first address the call did not reach:
+ *	@start + @length when it answered every page
  *
  * The whole range, without per-page arrays: the same checks, permissions
  * and statuses as PAGEMOVE_MOVE in default mode with every entry naming
@@ -227,7 +294,8 @@ struct pagemove_move {
  * node (in parallel when large). The process's memory policy is not
  * changed (mbind(2) with MPOL_MF_MOVE changes it). Returns 0, or -ENOENT
  * when no page needed moving (counts and statuses are still written), or
- * the errors of PAGEMOVE_MOVE: -EINVAL also for an unaligned @start or
+ * PAGEMOVE_STOPPED (a budget: resume at @next), or the errors of
+ * PAGEMOVE_MOVE: -EINVAL also for an unaligned @start or
  * @length, a zero @length or a range that wraps; -EFAULT for a @status
  * array that cannot be written (nothing moved then).
  */
@@ -253,8 +321,13 @@ struct pagemove_range {
 	__aligned_u64 nr_eio;
 	__aligned_u64 nr_einval;
 	__s64 result;
+	__aligned_u64 max_pages;
+	__aligned_u64 max_usec;
+	__aligned_u64 rate;
+	__aligned_u64 next;
 };
 #define PAGEMOVE_RANGE_SIZE_VER0	144	/* first published size */
+#define PAGEMOVE_RANGE_SIZE_VER1	176	/* adds the budgets and next */
 #define PAGEMOVE_MOVE_RANGE	_IO(PAGEMOVE_TYPE, PAGEMOVE_CMD_MOVE_RANGE)
 
 #endif /* _UAPI_LINUX_PAGEMOVE_H */
