@@ -50,10 +50,15 @@ $(BUILD)/lib/libpagemove-preload.so: $(ROOT)/lib/preload.c $(ROOT)/lib/pagemove.
 		$(ROOT)/lib/preload.c $(ROOT)/lib/pagemove.c -ldl
 	$(Q)echo "  LD      $(patsubst $(ROOT)/%,%,$@)"
 
-$(BUILD)/tools/pagemove: $(ROOT)/tools/pagemove.c $(BUILD)/lib/libpagemove.a $(LIB_HDRS)
+# The command: main() and the subcommand table in tools/pagemove.c, a file
+# per subcommand, the shared pieces beside them; built in one go.
+TOOL_SRCS := $(sort $(wildcard $(ROOT)/tools/*.c))
+TOOL_HDRS := $(sort $(wildcard $(ROOT)/tools/*.h))
+
+$(BUILD)/tools/pagemove: $(TOOL_SRCS) $(TOOL_HDRS) $(BUILD)/lib/libpagemove.a $(LIB_HDRS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_T) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -DPAGEMOVE_VERSION='"$(VERSION)"' \
-		-o $@ $< $(BUILD)/lib/libpagemove.a
+		-o $@ $(TOOL_SRCS) $(BUILD)/lib/libpagemove.a
 	$(Q)echo "  CC      $(patsubst $(ROOT)/%,%,$@)"
 
 # Dynamic on purpose: LD_PRELOAD is what pagemove_preload tests, and static
