@@ -153,6 +153,10 @@ TEST_F(pidfd, reused_pid_is_not_the_pidfds_process)
 	pid_t old, child = -1;
 	struct pagemove_move m;
 
+	/* The pid is handed out again through ns_last_pid (CONFIG_CHECKPOINT_RESTORE). */
+	if (access("/proc/sys/kernel/ns_last_pid", W_OK))
+		SKIP(return, "no ns_last_pid in this kernel (CONFIG_CHECKPOINT_RESTORE): "
+		     "no pid can be given again on demand");
 	old = fork();
 	ASSERT_LE(0, old);
 	if (!old)

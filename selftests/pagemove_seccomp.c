@@ -36,6 +36,14 @@
  * checks with it where its pages are). Then drops every capability, the
  * bounding set too, so that an exec as root gains none. 0 or -errno.
  */
+/* seccomp filters exist in this kernel (CONFIG_SECCOMP_FILTER: the debug kernels lack it). */
+#define NEED_SECCOMP_FILTER()							\
+	do {									\
+		if (access("/proc/sys/kernel/seccomp/actions_avail", R_OK))	\
+			SKIP(return, "no seccomp filters in this kernel "	\
+			     "(CONFIG_SECCOMP_FILTER): nothing to filter the syscalls with"); \
+	} while (0)
+
 static int confine(int allow_get_mempolicy)
 {
 	struct sock_filter f[] = {
@@ -137,6 +145,8 @@ TEST(ioctl_moves_own_pages_under_the_filter)
 	int reply, fd = open(PAGEMOVE_DEVICE, O_RDWR | O_CLOEXEC);
 	pid_t child, parent = getpid();
 
+	NEED_SECCOMP_FILTER();
+
 	ASSERT_NE(NULL, buf);
 	ASSERT_NE(NULL, theirs);
 	ASSERT_LE(0, fd);
@@ -204,6 +214,8 @@ TEST(preload_shim_moves_under_the_filter)
 	char preload[PATH_MAX + 48], libpath[PATH_MAX + 32];
 	int pass, status[2];
 
+	NEED_SECCOMP_FILTER();
+
 	here(dir, sizeof(dir));
 	snprintf(helper, sizeof(helper), "%s/dropin_helper", dir);
 	snprintf(shim, sizeof(shim), "%s/libpagemove-preload.so", dir);
@@ -249,6 +261,8 @@ TEST(command_moves_under_the_filter)
 	int reply, fd = open(PAGEMOVE_DEVICE, O_RDWR | O_CLOEXEC);
 	char *buf = pm_map_anon(N, 1);
 	pid_t child;
+
+	NEED_SECCOMP_FILTER();
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_LE(0, fd);
