@@ -163,12 +163,11 @@ void pm_call_end(struct pm_call *c)
 static long pm_move_req(struct pagemove_move *req, struct pm_counts *n)
 {
 	bool compat = req->flags & PAGEMOVE_F_COMPAT;
+	struct pm_budget b = { .max_pages = req->max_pages, .max_usec = req->max_usec,
+			       .rate = req->rate };
 	struct pm_target t;
 	struct pm_call *c;
 	long ret;
-
-	struct pm_budget b = { .max_pages = req->max_pages, .max_usec = req->max_usec,
-			       .rate = req->rate };
 
 	req->next = 0;
 	if (req->flags & ~PAGEMOVE_F_ALL || req->__reserved || req->__reserved2)

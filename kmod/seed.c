@@ -739,13 +739,11 @@ long pm_move_seed(struct pm_call *c)
 		 * are made), unless the budget takes fewer entries.
 		 */
 		c->lim = pm_budget_chunk(c);
-		if (c->count > c->cap || c->range || c->lim < c->count) {
-			valid = pm_read_chunk(c, base, true);
-			c->lim = 0;
-			if (valid != c->nr)
-				return -EFAULT;	/* the arrays changed under us */
-		}
+		valid = c->count > c->cap || c->range || c->lim < c->count ?
+			pm_read_chunk(c, base, true) : c->nr;
 		c->lim = 0;
+		if (valid != c->nr)
+			return -EFAULT;	/* the arrays changed under us */
 		c->last_queued = NULL;
 		err = pm_collect_seed(c);
 		if (err) {
